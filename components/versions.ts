@@ -1,0 +1,140 @@
+/**
+ * The one table of pinned versions: Helm charts, CRD release manifests and container images.
+ *
+ * Components never hard-code a version, repository or image inline; they read this table, and a
+ * stack can override any entry (`platform.<component>.chart` / `platform.sources`) — for
+ * air-gapped clusters that mirror charts to an internal registry or a local directory.
+ *
+ * Chart versions match the upstream defaults in ../shared/upstream/charts (the support matrix);
+ * the conformance suite checks every values key against them.
+ */
+
+/** Where a Helm chart comes from. `chart` may be a name in `repo`, an `oci://` reference, or a local path. */
+export interface ChartSource {
+    /** Chart name (with `repo`), an `oci://…` reference, or a local chart directory/tarball. */
+    chart: string;
+    /** Helm repository URL; omitted for OCI references and local paths. */
+    repo?: string;
+    /** Chart version, exactly as the repository publishes it (some charts use a `v` prefix). */
+    version: string;
+    /**
+     * The upstream chart this source is, and the version of its defaults in ../shared/upstream/charts
+     * (used by the conformance suite). Defaults to the last path segment of `chart` and `version`.
+     */
+    upstream?: { chart: string; version: string };
+}
+
+/** A remote (or local) manifest file, e.g. a release's CRD bundle. */
+export interface ManifestSource {
+    /** URL or local file path of the YAML manifest. */
+    url: string;
+    version: string;
+}
+
+const NGC = "https://helm.ngc.nvidia.com/nvidia";
+
+export const charts = {
+    // ── Platform: accelerators and networking ──────────────────────────────────────────
+    gpuOperator: { chart: "gpu-operator", repo: NGC, version: "v26.7.0", upstream: { chart: "gpu-operator", version: "26.7.0" } },
+    networkOperator: { chart: "network-operator", repo: NGC, version: "26.4.1" },
+    amdGpuOperator: {
+        chart: "gpu-operator-charts",
+        repo: "https://rocm.github.io/gpu-operator",
+        version: "v1.5.1",
+        upstream: { chart: "gpu-operator-charts", version: "1.5.1" },
+    },
+    // No upstream defaults in ../shared for this chart: components pin their emitted shape in tests.
+    intelGaudiOperator: {
+        chart: "habana-ai-operator",
+        repo: "https://vault.habana.ai/artifactory/api/helm/gaudi-helm",
+        version: "1.23.0-695",
+    },
+    draDriverNvidia: { chart: "oci://registry.k8s.io/dra-driver-nvidia/charts/dra-driver-nvidia-gpu", version: "0.4.0" },
+    nodeFeatureDiscovery: { chart: "oci://registry.k8s.io/nfd/charts/node-feature-discovery", version: "0.19.0" },
+    // ── Platform: cluster services ─────────────────────────────────────────────────────
+    certManager: {
+        chart: "oci://quay.io/jetstack/charts/cert-manager",
+        version: "v1.21.1",
+        upstream: { chart: "cert-manager", version: "1.21.1" },
+    },
+    kubePrometheusStack: { chart: "oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack", version: "88.5.3" },
+    keda: { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.20.2" },
+    lws: { chart: "oci://registry.k8s.io/lws/charts/lws", version: "0.10.0" },
+    kuberayOperator: { chart: "kuberay-operator", repo: "https://ray-project.github.io/kuberay-helm/", version: "1.7.0" },
+    // No upstream defaults in ../shared for Istio: the gateway provider pins its values in tests.
+    istioBase: { chart: "base", repo: "https://istio-release.storage.googleapis.com/charts", version: "1.28.0" },
+    istiod: { chart: "istiod", repo: "https://istio-release.storage.googleapis.com/charts", version: "1.28.0" },
+    kgatewayCrds: { chart: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway-crds", version: "v2.1.0" },
+    kgateway: { chart: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway", version: "v2.1.0" },
+    // ── Serving ────────────────────────────────────────────────────────────────────────
+    kserveCrd: { chart: "oci://ghcr.io/kserve/charts/kserve-crd", version: "v0.20.0" },
+    kserveResources: {
+        chart: "oci://ghcr.io/kserve/charts/kserve-resources",
+        version: "v0.20.0",
+        upstream: { chart: "kserve-resources", version: "0.20.0" },
+    },
+    kserveLlmisvcCrd: { chart: "oci://ghcr.io/kserve/charts/kserve-llmisvc-crd", version: "v0.20.0" },
+    kserveLlmisvcResources: {
+        chart: "oci://ghcr.io/kserve/charts/kserve-llmisvc-resources",
+        version: "v0.20.0",
+        upstream: { chart: "kserve-llmisvc-resources", version: "0.20.0" },
+    },
+    // No upstream defaults in ../shared for the Knative operator.
+    knativeOperator: { chart: "knative-operator", repo: "https://knative.github.io/operator", version: "v1.20.0" },
+    llmdInfra: {
+        chart: "llm-d-infra",
+        repo: "https://llm-d-incubation.github.io/llm-d-infra/",
+        version: "v1.4.0",
+        upstream: { chart: "llm-d-infra", version: "1.4.0" },
+    },
+    inferencePool: {
+        chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
+        version: "v1.5.0",
+        upstream: { chart: "inferencepool", version: "1.5.0" },
+    },
+    llmdModelservice: {
+        chart: "llm-d-modelservice",
+        repo: "https://llm-d-incubation.github.io/llm-d-modelservice/",
+        version: "v0.4.12",
+        upstream: { chart: "llm-d-modelservice", version: "0.4.12" },
+    },
+    nimOperator: { chart: "k8s-nim-operator", repo: NGC, version: "v3.1.2", upstream: { chart: "k8s-nim-operator", version: "3.1.2" } },
+    // No upstream defaults in ../shared for Dynamo: the component pins its values in tests.
+    dynamoPlatform: { chart: "dynamo-platform", repo: NGC, version: "0.7.1" },
+} satisfies Record<string, ChartSource>;
+
+export type ChartKey = keyof typeof charts;
+
+export const manifests = {
+    gatewayApi: {
+        url: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml",
+        version: "v1.5.1",
+    },
+    gatewayApiInferenceExtension: {
+        url: "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.5.0/manifests.yaml",
+        version: "v1.5.0",
+    },
+} satisfies Record<string, ManifestSource>;
+
+export type ManifestKey = keyof typeof manifests;
+
+/** Container images. Always a pinned tag; never `latest`. */
+export const images = {
+    vllm: "vllm/vllm-openai:v0.11.0",
+    vllmRocm: "rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909",
+    vllmGaudi: "vault.habana.ai/gaudi-docker/1.23.0/ubuntu24.04/habanalabs/pytorch-installer-2.7.1:latest-vllm",
+    sglang: "lmsysorg/sglang:v0.5.4",
+    sglangRocm: "lmsysorg/sglang:v0.5.4-rocm630",
+    tritonTrtllm: "nvcr.io/nvidia/tritonserver:25.10-trtllm-python-py3",
+    rayLlm: "rayproject/ray-llm:2.51.1-py311-cu128",
+    rayVersion: "2.51.1",
+    llmdInferenceScheduler: { hub: "ghcr.io/llm-d", name: "llm-d-inference-scheduler", tag: "v0.4.0" },
+    llmdCuda: "ghcr.io/llm-d/llm-d-cuda:v0.4.0",
+    dynamoVllmRuntime: "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.7.1",
+    kserveHuggingfaceServer: "kserve/huggingfaceserver:v0.20.0",
+} as const;
+
+/** Versions of things that are not charts or images but must be pinned. */
+export const componentVersions = {
+    knativeServing: "1.20.0",
+} as const;
