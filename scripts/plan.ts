@@ -1,0 +1,57 @@
+/**
+ * Offline plan: `npm run plan -- --stack <name> [--out <dir>]` or `--config <file>`.
+ * Runs the real program on Pulumi's mock engine (no CLI, no cluster) and writes
+ * resources.json, manifests/ and plan.md to out/<name>/. Exit 1 on bad config (nothing written).
+ */
+import * as path from "node:path";
+import { ConfigError } from "../stacks/config";
+import { installMockEngine } from "../stacks/offline/mock-engine";
+import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/offline/plan";
+
+const USAGE = "usage: npm run plan -- (--stack <name> | --config <file>) [--out <dir>]";
+
+function parseArgs(argv: string[]): { stack?: string; config?: string; out?: string } {
+    const out: { stack?: string; config?: string; out?: string } = {};
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const [flag, inline] = a.includes("=") ? a.split("=", 2) : [a, undefined];
+        const value = () => inline ?? argv[++i];
+        if (flag === "--stack" || flag === "-s") out.stack = value();
+        else if (flag === "--config" || flag === "-c") out.config = value();
+        else if (flag === "--out" || flag === "-o") out.out = value();
+        else if (flag === "--help" || flag === "-h") {
+            console.log(USAGE);
+            process.exit(0);
+        } else throw new StackFileError(`unknown argument "${a}"\n${USAGE}`);
+    }
+    if (!out.stack && !out.config) throw new StackFileError(`give --stack <name> or --config <file>\n${USAGE}`);
+    return out;
+}
+
+async function main(): Promise<number> {
+    const args = parseArgs(process.argv.slice(2));
+    const file = args.config ?? path.join(process.cwd(), `Pulumi.${args.stack}.yaml`);
+    const sf = readStackFile(file, args.stack);
+    const recorder = installMockEngine({ stack: sf.name });
+    const result = await planStack(sf, recorder);
+    const outDir = args.out ?? path.join("out", sf.name);
+    const written = writePlan(outDir, result);
+    console.log(`planned stack "${sf.name}" from ${path.relative(process.cwd(), file) || file}: ${result.resources.length} registrations`);
+    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md)`);
+    return 0;
+}
+
+process.on("unhandledRejection", (e) => {
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+});
+
+main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+        if (e instanceof ConfigError) console.error(`invalid stack config:\n${e.message}`);
+        else if (e instanceof StackFileError) console.error(`error: ${e.message}`);
+        else console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,49 @@
+/**
+ * InferenceStack: the whole platform for one cluster, from stack config. Creates one Kubernetes
+ * provider and the four layers in dependency order:
+ *   physical (data: fleet + planner) → platform (operators, CRDs, services) → engine → serving.
+ * Ordering between layers comes from real dependencies (namespace, CRD installers), not blanket
+ * dependsOn, so independent releases install in parallel.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PACKAGE } from "../components/common/k8s";
+import type { StackConfig } from "./config";
+import { PlatformLayer } from "./layers/platform";
+import { EngineLayer } from "./layers/engine";
+import { ServingLayer } from "./layers/serving";
+
+export interface InferenceStackArgs {
+    /** Validated stack config (see loadStackConfig). */
+    config: StackConfig;
+}
+
+export class InferenceStack extends pulumi.ComponentResource {
+    public readonly provider: k8s.Provider;
+    public readonly platform: PlatformLayer;
+    public readonly engine: EngineLayer;
+    public readonly serving: ServingLayer;
+    /** Model name → endpoint (in-cluster URL or gateway route). */
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: InferenceStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${PACKAGE}:stack:InferenceStack`, name, {}, opts);
+        const cfg = args.config;
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: cfg.secrets.kubeconfig,
+                context: cfg.cluster.context,
+                // Server-side apply: large CRDs (prometheus-operator) exceed client-side annotation limits.
+                enableServerSideApply: true,
+            },
+            { parent: this },
+        );
+        const layerOpts = { parent: this, providers: { kubernetes: this.provider } };
+        this.platform = new PlatformLayer(`${name}-platform`, { config: cfg }, layerOpts);
+        this.engine = new EngineLayer(`${name}-engine`, { config: cfg, platform: this.platform }, layerOpts);
+        this.serving = new ServingLayer(`${name}-serving`, { config: cfg, platform: this.platform }, layerOpts);
+        this.endpoints = pulumi.output({ ...this.engine.endpoints, ...this.serving.endpoints });
+        this.registerOutputs({ endpoints: this.endpoints });
+    }
+}
