@@ -1,0 +1,601 @@
+/**
+ * The sizing planner: how many GPUs, in which tensor/pipeline layout, on how many nodes, a model
+ * needs in a node pool — or a {@link PlanError} with the numbers when it cannot fit.
+ *
+ * Pure functions, no Pulumi imports; fast enough to run for every model on every preview.
+ *
+ * ## Memory model (per GPU)
+ * - usable  = memoryGiB × gpuMemoryUtilization − RUNTIME_RESERVE_GIB. The engine's utilisation
+ *   fraction caps everything it allocates (vLLM: weights, activations, CUDA graphs, non-torch
+ *   memory, KV cache), so the reserve is taken out of that fraction.
+ * - weights = Σ params × bytes per param (catalog; MXFP4 4.25 bits, FP8 1 B, bf16 2 B), split
+ *   evenly over TP ranks and over pipeline stages by layers (the largest stage, ⌈layers/PP⌉
+ *   layers, is what must fit; embeddings/lm_head skew is < 1% for the catalog models and is
+ *   covered by the reserve).
+ * - KV cache for maxModelLen × concurrency sequences:
+ *   standard/GQA: 2 × layers × kvHeads × headDim × kvBytes per token, sharded over TP by whole
+ *   KV heads; when TP > kvHeads every rank keeps one head (vLLM replicates KV heads), so the
+ *   per-GPU share is 1/min(TP, kvHeads).
+ *   MLA (DeepSeek): layers × (kv_lora_rank + qk_rope_head_dim) × kvBytes per token; the latent
+ *   has no head dimension, so every TP rank holds all of it (no TP sharding).
+ *   Sliding-window layers (gpt-oss) hold at most `window` tokens. kvBytes is 2 unless
+ *   `--kv-cache-dtype fp8…` is in extraArgs (1).
+ *
+ * ## Layout rules
+ * - TP divides the attention heads, and the KV heads divide TP or TP divides the KV heads
+ *   (vLLM's QKVParallelLinear/Attention assert this; SGLang and TensorRT-LLM shard heads the
+ *   same way, so the rule is enforced for every engine).
+ * - TP ≤ the pool's NVLink domain. Pods are per node, so a replica needing more GPUs than a
+ *   node has spans nodes (LWS group / Ray cluster): on HGX-style pools (domain = node) the extra
+ *   nodes are pipeline stages; on NVL72-style pools (domain spans nodes) TP may span the nodes
+ *   of one replica (whole nodes per pod) because NVLink connects them.
+ * - auto: the smallest valid TP (PP = 1) whose replica fits within the NVLink domain and the
+ *   pool; if none, TP = the largest valid TP within one node and PP = the smallest number of
+ *   stages that fits (PP ≤ layers, nodes ≤ pool nodes). Otherwise a PlanError with the numbers.
+ * - explicit: checked against the same rules; each failure is a PlanError naming the path.
+ * - dataParallel is the engine's own data parallelism inside one server (vLLM
+ *   --data-parallel-size); it multiplies the GPUs per replica and splits the concurrency.
+ *   TensorRT-LLM (Triton) has world size = TP × PP, so data > 1 is refused there (use replicas).
+ * - Replicas (or autoscaling.min) × the replica's pods must pack onto the pool's nodes.
+ */
+import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import {
+    ModelArchitecture,
+    PlanError,
+    kvBytesForSequence,
+    resolveArchitecture,
+    weightBytes,
+} from "./catalog";
+import { nvlinkSpansNodes, packPods, poolGpus, resolvePool } from "./fleet";
+
+export { PlanError } from "./catalog";
+
+/**
+ * GiB per GPU held back from the engine's memory budget for what is neither weights nor KV
+ * cache: CUDA context and NCCL buffers (~0.5–1 GiB), CUDA graphs (~0.5–1 GiB), and peak
+ * activations at the engine's default batched-token budget (~0.5–1 GiB for the catalog models).
+ */
+export const RUNTIME_RESERVE_GIB = 2;
+
+/** Bytes per KV-cache element unless extraArgs set an fp8 KV cache. */
+export const DEFAULT_KV_BYTES = 2;
+
+const GiB = 1024 ** 3;
+
+export interface PlanOptions {
+    /** Index of the model in `models[]`, for error paths. */
+    index?: number;
+    /** Index of the pool in `fleet.pools[]`, for error paths. */
+    poolIndex?: number;
+    /** Override {@link RUNTIME_RESERVE_GIB}. */
+    reserveGiB?: number;
+    /** Bytes per KV element; default from `--kv-cache-dtype` in extraArgs, else 2. */
+    kvBytes?: number;
+    /**
+     * Throw a PlanError when the model cannot be placed (default true). With false, return the
+     * closest layout with `fits: false` and the message in `error` (for rendering plans).
+     */
+    strict?: boolean;
+}
+
+/** The planner's answer for one model. */
+export interface ModelPlan {
+    /** Workload name (`models[i].name`). */
+    name: string;
+    /** Model id as configured. */
+    model: string;
+    engine: ModelConfig["engine"];
+    /** Pool the model runs on. */
+    pool: string;
+    tensorParallel: number;
+    pipelineParallel: number;
+    dataParallel: number;
+    /** TP × PP × DP. */
+    gpusPerReplica: number;
+    /** Nodes (= pods) one replica spans. */
+    nodesPerReplica: number;
+    /** GPUs each pod requests (gpusPerReplica / nodesPerReplica). */
+    gpusPerPod: number;
+    /** TP × PP: the distributed world of one engine instance (TensorRT-LLM --world_size). */
+    worldSize: number;
+    /** Model copies: min/max (equal without autoscaling). */
+    replicas: { min: number; max: number };
+    /** All weights of one copy, GiB. */
+    weightsGiB: number;
+    /** KV cache for maxModelLen × concurrency, whole model (not counting TP replication), GiB. */
+    kvCacheGiB: number;
+    /** Weights on the fullest GPU, GiB. */
+    weightsPerGpuGiB: number;
+    /** KV cache on the fullest GPU, GiB (includes replication for MLA / TP > kvHeads). */
+    kvPerGpuGiB: number;
+    /** memoryGiB × gpuMemoryUtilization − reserve. */
+    perGpuUsableGiB: number;
+    /** perGpuUsable − weightsPerGpu − kvPerGpu (negative when it does not fit). */
+    headroomGiB: number;
+    fits: boolean;
+    /** The replica spans more than one node (LWS group or Ray cluster). */
+    multiNode: boolean;
+    /** Tensor parallelism crosses nodes over a multi-node NVLink domain. */
+    tensorSpansNodes: boolean;
+    /** The layout was chosen by the planner (`parallelism: auto`). */
+    auto: boolean;
+    /** One line: what was chosen and why. */
+    explanation: string;
+    /** The refusal, when `fits` is false (only with `strict: false`). */
+    error?: string;
+    /** The architecture facts used. */
+    architecture: ModelArchitecture;
+}
+
+/** A row of `plan.json`. */
+export interface PlanJsonEntry {
+    name: string;
+    tensorParallel: number;
+    pipelineParallel: number;
+    dataParallel: number;
+    gpusPerReplica: number;
+    nodesPerReplica: number;
+    replicas: { min: number; max: number };
+    weightsGiB: number;
+    kvCacheGiB: number;
+    fits: boolean;
+}
+
+const r1 = (x: number): string => x.toFixed(1);
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Bytes per KV element from engine args (`--kv-cache-dtype fp8*` → 1), or undefined. */
+export function kvBytesFromArgs(args: readonly string[]): number | undefined {
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        let v: string | undefined;
+        if (a === "--kv-cache-dtype") v = args[i + 1];
+        else if (a.startsWith("--kv-cache-dtype=")) v = a.slice("--kv-cache-dtype=".length);
+        if (v !== undefined) return /^fp8/i.test(v) ? 1 : DEFAULT_KV_BYTES;
+    }
+    return undefined;
+}
+
+/** Why `tp` is not a valid tensor-parallel size for `arch`, or undefined when it is. */
+export function tensorSizeProblem(arch: ModelArchitecture, tp: number): string | undefined {
+    if (arch.attentionHeads % tp !== 0) return `it does not divide the ${arch.attentionHeads} attention heads`;
+    const kv = arch.kvHeads;
+    if (kv >= tp ? kv % tp !== 0 : tp % kv !== 0) {
+        return `it and the ${kv} KV heads do not divide one another (KV heads are sharded or replicated whole)`;
+    }
+    return undefined;
+}
+
+/** Valid tensor-parallel sizes up to `max`, ascending. */
+export function validTensorSizes(arch: ModelArchitecture, max: number): number[] {
+    const out: number[] = [];
+    for (let tp = 1; tp <= max; tp++) if (!tensorSizeProblem(arch, tp)) out.push(tp);
+    return out;
+}
+
+/** Per-GPU memory of one layout, in bytes. */
+export interface GpuMemory {
+    weightsPerGpu: number;
+    kvPerGpu: number;
+}
+
+/** Weights and KV cache on the fullest GPU of a TP × PP × DP layout (see the file comment). */
+export function memoryPerGpu(
+    arch: ModelArchitecture,
+    layout: { tp: number; pp: number; dp: number },
+    load: { maxModelLen: number; concurrency: number; kvBytes: number },
+): GpuMemory {
+    const stageFraction = Math.ceil(arch.layers / layout.pp) / arch.layers;
+    const weightsPerGpu = (weightBytes(arch) * stageFraction) / layout.tp;
+    const kvShare = arch.mla ? 1 : 1 / Math.min(layout.tp, arch.kvHeads);
+    const seqs = Math.ceil(load.concurrency / layout.dp);
+    const kvPerGpu = kvBytesForSequence(arch, load.maxModelLen, load.kvBytes) * seqs * stageFraction * kvShare;
+    return { weightsPerGpu, kvPerGpu };
+}
+
+/** Nodes and GPUs per pod for a layout on a pool, or why it cannot be laid out. */
+export function placeReplica(
+    pool: PoolConfig,
+    layout: { tp: number; pp: number; dp: number },
+): { nodes: number; gpusPerPod: number } | { problem: string } {
+    const perNode = pool.accelerator.perNode;
+    const g = layout.tp * layout.pp * layout.dp;
+    if (g <= perNode) return { nodes: 1, gpusPerPod: g };
+    for (let n = Math.ceil(g / perNode); n <= g; n++) {
+        if (g % n !== 0) continue;
+        const per = g / n;
+        if (per > perNode) continue;
+        // Each pod holds whole TP groups, or (multi-node NVLink only) a TP group spans whole pods.
+        if (layout.tp <= per ? per % layout.tp === 0 : nvlinkSpansNodes(pool) && layout.tp % per === 0) {
+            return { nodes: n, gpusPerPod: per };
+        }
+    }
+    return {
+        problem:
+            `tensor ${layout.tp} × pipeline ${layout.pp}${layout.dp > 1 ? ` × data ${layout.dp}` : ""} = ${g} GPUs ` +
+            `cannot be split into equal pods of whole tensor-parallel groups on ${perNode}-GPU nodes`,
+    };
+}
+
+interface Candidate {
+    tp: number;
+    pp: number;
+    dp: number;
+    nodes: number;
+    gpusPerPod: number;
+    mem: GpuMemory;
+    fits: boolean;
+}
+
+/** Context shared by the functions that plan one model. */
+interface Ctx {
+    model: ModelConfig;
+    pool: PoolConfig;
+    arch: ModelArchitecture;
+    path: string;
+    poolPath: string;
+    usableBytes: number;
+    reserveGiB: number;
+    kvBytes: number;
+}
+
+function evaluate(ctx: Ctx, tp: number, pp: number, dp: number): Candidate | { problem: string } {
+    const placed = placeReplica(ctx.pool, { tp, pp, dp });
+    if ("problem" in placed) return placed;
+    const mem = memoryPerGpu(ctx.arch, { tp, pp, dp }, {
+        maxModelLen: ctx.model.maxModelLen,
+        concurrency: ctx.model.concurrency,
+        kvBytes: ctx.kvBytes,
+    });
+    return { tp, pp, dp, ...placed, mem, fits: mem.weightsPerGpu + mem.kvPerGpu <= ctx.usableBytes };
+}
+
+function describeLayout(c: { tp: number; pp: number; dp: number }): string {
+    return `TP${c.tp}${c.pp > 1 ? ` × PP${c.pp}` : ""}${c.dp > 1 ? ` × DP${c.dp}` : ""}`;
+}
+
+function needs(ctx: Ctx): string {
+    const w = weightBytes(ctx.arch) / GiB;
+    const kv = (kvBytesForSequence(ctx.arch, ctx.model.maxModelLen, ctx.kvBytes) * ctx.model.concurrency) / GiB;
+    return `${r1(w)} GiB weights + ${r1(kv)} GiB KV`;
+}
+
+/** The smallest layout (by GPUs) the planner would choose; undefined when none fits. */
+function autoSearch(ctx: Ctx): { chosen?: Candidate; largest?: Candidate; why: string } {
+    const { pool, arch } = ctx;
+    const total = poolGpus(pool);
+    const valid = validTensorSizes(arch, Math.min(pool.nvlinkDomain, total));
+    const tooSmall: number[] = [];
+    let largest: Candidate | undefined;
+    // Phase 1: tensor parallel only, inside one NVLink domain.
+    for (const tp of valid) {
+        const c = evaluate(ctx, tp, 1, 1);
+        if ("problem" in c || c.nodes > pool.nodes) continue;
+        largest = c;
+        if (c.fits) {
+            const why =
+                tooSmall.length === 0
+                    ? "smallest valid layout"
+                    : `${tooSmall.map((t) => `TP${t}`).join(", ")} too small` +
+                      (c.nodes > 1 ? `; TP spans ${c.nodes} nodes inside the ${pool.nvlinkDomain}-GPU NVLink domain` : "");
+            return { chosen: c, why };
+        }
+        tooSmall.push(tp);
+    }
+    // Phase 2: the largest valid TP within one node, pipeline stages across nodes.
+    const inNode = valid.filter((t) => t <= Math.min(pool.accelerator.perNode, pool.nvlinkDomain));
+    const tp = inNode[inNode.length - 1];
+    if (tp !== undefined) {
+        for (let pp = 2; pp <= arch.layers; pp++) {
+            const c = evaluate(ctx, tp, pp, 1);
+            if ("problem" in c) continue;
+            if (c.nodes > pool.nodes) break;
+            largest = c;
+            if (c.fits) {
+                const where = c.nodes > 1 ? `across ${c.nodes} nodes` : "inside one node";
+                return {
+                    chosen: c,
+                    why: `TP${tooSmall[tooSmall.length - 1] ?? tp} alone (largest tensor size inside one NVLink domain) too small; pipeline ${where}`,
+                };
+            }
+        }
+    }
+    return { largest, why: "" };
+}
+
+function toPlan(ctx: Ctx, c: Candidate, auto: boolean, why: string, error?: string): ModelPlan {
+    const { model, pool, arch } = ctx;
+    const used = (c.mem.weightsPerGpu + c.mem.kvPerGpu) / GiB;
+    const usable = ctx.usableBytes / GiB;
+    const weightsGiB = weightBytes(arch) / GiB;
+    const kvCacheGiB = (kvBytesForSequence(arch, model.maxModelLen, ctx.kvBytes) * model.concurrency) / GiB;
+    const replicas = model.autoscaling
+        ? { min: model.autoscaling.min, max: model.autoscaling.max }
+        : { min: model.replicas, max: model.replicas };
+    const gpus = c.tp * c.pp * c.dp;
+    const tensorSpansNodes = c.tp > c.gpusPerPod;
+    const placement =
+        c.nodes === 1
+            ? `${gpus} × ${pool.accelerator.product} on 1 node`
+            : `${c.nodes} nodes × ${c.gpusPerPod} ${pool.accelerator.product}` + (tensorSpansNodes ? " (TP over multi-node NVLink)" : "");
+    const explanation =
+        `${model.model}: ${r1(weightsGiB)} GiB weights (${arch.dtype}) + ${r1(kvCacheGiB)} GiB KV ` +
+        `(${model.maxModelLen} tok × ${model.concurrency}${arch.mla ? ", MLA latent on every TP rank" : ""}) → ` +
+        `${describeLayout(c)} on ${placement} in pool ${pool.name}: ${r1(used)} of ${r1(usable)} GiB usable per GPU ` +
+        `(${r1(usable - used)} GiB headroom); ${why}`;
+    return {
+        name: model.name,
+        model: model.model,
+        engine: model.engine,
+        pool: pool.name,
+        tensorParallel: c.tp,
+        pipelineParallel: c.pp,
+        dataParallel: c.dp,
+        gpusPerReplica: gpus,
+        nodesPerReplica: c.nodes,
+        gpusPerPod: c.gpusPerPod,
+        worldSize: c.tp * c.pp,
+        replicas,
+        weightsGiB: round2(weightsGiB),
+        kvCacheGiB: round2(kvCacheGiB),
+        weightsPerGpuGiB: round2(c.mem.weightsPerGpu / GiB),
+        kvPerGpuGiB: round2(c.mem.kvPerGpu / GiB),
+        perGpuUsableGiB: round2(usable),
+        headroomGiB: round2(usable - used),
+        fits: c.fits && error === undefined,
+        multiNode: c.nodes > 1,
+        tensorSpansNodes,
+        auto,
+        explanation,
+        ...(error !== undefined ? { error } : {}),
+        architecture: arch,
+    };
+}
+
+function gpuDesc(ctx: Ctx, gpus: number): string {
+    return `${gpus} × ${ctx.pool.accelerator.product} (${r1(ctx.usableBytes / GiB)} GiB usable${gpus > 1 ? " each" : ""})`;
+}
+
+function planAuto(ctx: Ctx): { plan?: ModelPlan; error?: PlanError; fallback?: Candidate } {
+    const found = autoSearch(ctx);
+    if (found.chosen) return { plan: toPlan(ctx, found.chosen, true, found.why) };
+    const { pool, arch } = ctx;
+    const l = found.largest;
+    const largestText = l
+        ? `the largest layout in pool "${pool.name}", ${describeLayout(l)} over ${l.nodes} node${l.nodes > 1 ? "s" : ""}, ` +
+          `needs ${r1((l.mem.weightsPerGpu + l.mem.kvPerGpu) / GiB)} GiB per GPU on ${gpuDesc(ctx, l.tp * l.pp)}`
+        : `no tensor size valid for ${arch.attentionHeads} heads fits pool "${pool.name}"`;
+    const error = new PlanError(
+        `${ctx.path}.parallelism`,
+        `auto: ${ctx.model.model} (${ctx.model.maxModelLen} tokens × ${ctx.model.concurrency}) needs ${needs(ctx)} = ` +
+            `${r1((weightBytes(arch) + kvBytesForSequence(arch, ctx.model.maxModelLen, ctx.kvBytes) * ctx.model.concurrency) / GiB)} GiB; ` +
+            `${largestText}; add nodes (${ctx.poolPath}.nodes), use GPUs with more memory, or lower maxModelLen/concurrency`,
+    );
+    return { error, fallback: l };
+}
+
+/** Suggest a fix for an explicit layout that does not fit in memory. */
+function memoryFix(ctx: Ctx, pp: number, dp: number): { path: string; text: string } {
+    const valid = validTensorSizes(ctx.arch, Math.min(ctx.pool.nvlinkDomain, poolGpus(ctx.pool)));
+    for (const tp of valid) {
+        const c = evaluate(ctx, tp, pp, dp);
+        if (!("problem" in c) && c.nodes <= ctx.pool.nodes && c.fits) {
+            return { path: `${ctx.path}.parallelism.tensor`, text: `use tensor ≥ ${tp} (or parallelism: auto)` };
+        }
+    }
+    const auto = autoSearch(ctx).chosen;
+    if (auto) {
+        return {
+            path: `${ctx.path}.parallelism.pipeline`,
+            text: `use tensor ${auto.tp} and pipeline ${auto.pp} (or parallelism: auto)`,
+        };
+    }
+    return {
+        path: `${ctx.path}.parallelism`,
+        text: `no layout fits pool "${ctx.pool.name}": add nodes (${ctx.poolPath}.nodes), use GPUs with more memory, or lower maxModelLen/concurrency`,
+    };
+}
+
+function planExplicit(
+    ctx: Ctx,
+    par: { tensor: number; pipeline: number; data: number },
+): { plan?: ModelPlan; error?: PlanError; fallback?: Candidate } {
+    const { pool, arch, model } = ctx;
+    const p = `${ctx.path}.parallelism`;
+    const tp = par.tensor;
+    const pp = par.pipeline;
+    const dp = par.data;
+    const validList = () => validTensorSizes(arch, pool.nvlinkDomain).join(", ");
+    if (model.engine === "trtllm" && dp > 1) {
+        return {
+            error: new PlanError(
+                `${p}.data`,
+                `data ${dp}: TensorRT-LLM on Triton runs world size = tensor × pipeline; use replicas (or autoscaling) for more copies`,
+            ),
+        };
+    }
+    const tpProblem = tensorSizeProblem(arch, tp);
+    if (tpProblem) {
+        return {
+            error: new PlanError(
+                `${p}.tensor`,
+                `tensor ${tp} is invalid for ${model.model}: ${tpProblem}; valid tensor sizes up to the ${pool.nvlinkDomain}-GPU NVLink domain of pool "${pool.name}": ${validList()}`,
+            ),
+        };
+    }
+    if (tp > pool.nvlinkDomain) {
+        const inNode = validTensorSizes(arch, pool.nvlinkDomain);
+        const best = inNode[inNode.length - 1];
+        return {
+            error: new PlanError(
+                `${p}.tensor`,
+                `tensor ${tp} exceeds the ${pool.nvlinkDomain}-GPU NVLink domain of pool "${pool.name}"; tensor parallelism must stay inside one NVLink domain: ` +
+                    `use tensor ≤ ${best} and pipeline ≥ ${Math.ceil((tp * pp) / best)} across nodes (or parallelism: auto)`,
+            ),
+        };
+    }
+    if (pp > arch.layers) {
+        return { error: new PlanError(`${p}.pipeline`, `pipeline ${pp} exceeds the ${arch.layers} layers of ${model.model}; use pipeline ≤ ${arch.layers}`) };
+    }
+    const c = evaluate(ctx, tp, pp, dp);
+    if ("problem" in c) {
+        return { error: new PlanError(p, `${c.problem}; pool "${pool.name}" has ${pool.accelerator.perNode} GPUs per node (or parallelism: auto)`) };
+    }
+    const gpus = tp * pp * dp;
+    if (c.nodes > pool.nodes) {
+        return {
+            error: new PlanError(
+                p,
+                `${describeLayout(c)} = ${gpus} GPUs per replica needs ${c.nodes} nodes of ${c.gpusPerPod} GPUs but pool "${pool.name}" has ` +
+                    `${pool.nodes} node${pool.nodes > 1 ? "s" : ""} × ${pool.accelerator.perNode} = ${poolGpus(pool)} GPUs; ` +
+                    `use fewer GPUs per replica or add nodes (${ctx.poolPath}.nodes)`,
+            ),
+            fallback: c,
+        };
+    }
+    if (!c.fits) {
+        const used = (c.mem.weightsPerGpu + c.mem.kvPerGpu) / GiB;
+        const fix = memoryFix(ctx, pp, dp);
+        const perGpu = gpus > 1 ? ` = ${r1(used)} GiB per GPU` : "";
+        return {
+            error: new PlanError(
+                fix.path,
+                `${gpuDesc(ctx, gpus)} cannot hold ${model.model} (${model.maxModelLen} tokens × ${model.concurrency}): ` +
+                    `needs ${needs(ctx)}${perGpu}; ${fix.text}`,
+            ),
+            fallback: c,
+        };
+    }
+    return { plan: toPlan(ctx, c, false, "explicit parallelism, checked") };
+}
+
+/**
+ * Plan one model on its pool. Throws {@link PlanError} (path `models[<index>]…`) when the model
+ * cannot be placed, unless `opts.strict` is false.
+ */
+export function planModel(model: ModelConfig, pool: PoolConfig, opts: PlanOptions = {}): ModelPlan {
+    const path = opts.index !== undefined ? `models[${opts.index}]` : `models[name=${model.name}]`;
+    const poolPath = opts.poolIndex !== undefined ? `fleet.pools[${opts.poolIndex}]` : `fleet.pools[name=${pool.name}]`;
+    const arch = resolveArchitecture(model, path);
+    const reserveGiB = opts.reserveGiB ?? RUNTIME_RESERVE_GIB;
+    const usableGiB = pool.accelerator.memoryGiB * model.gpuMemoryUtilization - reserveGiB;
+    const kvBytes = opts.kvBytes ?? kvBytesFromArgs(model.extraArgs) ?? DEFAULT_KV_BYTES;
+    const strict = opts.strict ?? true;
+    if (usableGiB <= 0) {
+        throw new PlanError(
+            `${path}.gpuMemoryUtilization`,
+            `${pool.accelerator.memoryGiB} GiB × ${model.gpuMemoryUtilization} leaves nothing after the ${reserveGiB} GiB runtime reserve`,
+        );
+    }
+    const ctx: Ctx = { model, pool, arch, path, poolPath, usableBytes: usableGiB * GiB, reserveGiB, kvBytes };
+
+    const res = model.parallelism === "auto" ? planAuto(ctx) : planExplicit(ctx, model.parallelism);
+    let plan = res.plan;
+    if (plan) {
+        // The minimum replicas must pack onto the pool's nodes on their own.
+        const min = plan.replicas.min;
+        const pods = Array<number>(min * plan.nodesPerReplica).fill(plan.gpusPerPod);
+        if (packPods(pods, pool.accelerator.perNode, pool.nodes) === undefined) {
+            const at = model.autoscaling ? `${path}.autoscaling.min` : `${path}.replicas`;
+            const error = new PlanError(
+                at,
+                `${min} replicas × ${plan.gpusPerReplica} GPUs (${plan.nodesPerReplica} pod${plan.nodesPerReplica > 1 ? "s" : ""} of ${plan.gpusPerPod}) = ` +
+                    `${min * plan.gpusPerReplica} GPUs do not fit pool "${pool.name}" (${pool.nodes} nodes × ${pool.accelerator.perNode} = ${poolGpus(pool)} GPUs); ` +
+                    `lower ${model.autoscaling ? "autoscaling.min" : "replicas"} or add nodes (${poolPath}.nodes)`,
+            );
+            if (strict) throw error;
+            plan = { ...plan, fits: false, error: error.message };
+        }
+        return plan;
+    }
+    const error = res.error as PlanError;
+    if (strict || !res.fallback) throw error;
+    return toPlan(ctx, res.fallback, model.parallelism === "auto", "does not fit", error.message);
+}
+
+/** Per-pool GPU demand of a whole config. */
+export interface PoolUsage {
+    name: string;
+    /** Index in `fleet.pools`. */
+    index: number;
+    nodes: number;
+    gpus: number;
+    /** Workload names placed on this pool. */
+    models: string[];
+    /** GPUs at every model's minimum replicas. */
+    gpusAtMin: number;
+    /** GPUs at every model's maximum replicas. */
+    gpusAtMax: number;
+    /** Nodes the minimum replicas occupy (pods packed first-fit), undefined when they do not fit. */
+    nodesUsedAtMin?: number;
+    fitsAtMin: boolean;
+    fitsAtMax: boolean;
+}
+
+export interface FleetPlan {
+    models: ModelPlan[];
+    pools: PoolUsage[];
+}
+
+/**
+ * Plan every model and check each pool's capacity: the pods of all models' minimum replicas
+ * must pack onto the pool's nodes (a PlanError on `fleet.pools[j].nodes` otherwise, unless
+ * `strict: false`). Maximum replicas beyond capacity are reported (`fitsAtMax: false`), not
+ * refused: autoscalers may aim above what is free.
+ */
+export function planAll(
+    config: { fleet: { pools: readonly PoolConfig[] }; models: readonly ModelConfig[] },
+    opts: Pick<PlanOptions, "reserveGiB" | "strict"> = {},
+): FleetPlan {
+    const pools = config.fleet.pools;
+    const models: ModelPlan[] = config.models.map((m, i) => {
+        const { pool, index } = resolvePool(pools, m.pool, `models[${i}].pool`);
+        return planModel(m, pool, { ...opts, index: i, poolIndex: index });
+    });
+    const usage: PoolUsage[] = pools.map((pool, j) => {
+        const mine = models.filter((p) => p.pool === pool.name);
+        const podsAt = (n: (p: ModelPlan) => number) =>
+            mine.flatMap((p) => Array<number>(n(p) * p.nodesPerReplica).fill(p.gpusPerPod));
+        const nodesUsedAtMin = packPods(podsAt((p) => p.replicas.min), pool.accelerator.perNode, pool.nodes);
+        const fitsAtMax = packPods(podsAt((p) => p.replicas.max), pool.accelerator.perNode, pool.nodes) !== undefined;
+        const gpusAtMin = mine.reduce((s, p) => s + p.replicas.min * p.gpusPerReplica, 0);
+        const gpusAtMax = mine.reduce((s, p) => s + p.replicas.max * p.gpusPerReplica, 0);
+        if (nodesUsedAtMin === undefined && (opts.strict ?? true)) {
+            const parts = mine.map((p) => `${p.name} ${p.replicas.min} × ${p.gpusPerReplica}`).join(" + ");
+            throw new PlanError(
+                `fleet.pools[${j}].nodes`,
+                `pool "${pool.name}" has ${pool.nodes} nodes × ${pool.accelerator.perNode} = ${poolGpus(pool)} GPUs but the models' minimum replicas need ` +
+                    `${parts} = ${gpusAtMin} GPUs (whole pods per node); add nodes or lower replicas/autoscaling.min`,
+            );
+        }
+        return {
+            name: pool.name,
+            index: j,
+            nodes: pool.nodes,
+            gpus: poolGpus(pool),
+            models: mine.map((p) => p.name),
+            gpusAtMin,
+            gpusAtMax,
+            ...(nodesUsedAtMin !== undefined ? { nodesUsedAtMin } : {}),
+            fitsAtMin: nodesUsedAtMin !== undefined,
+            fitsAtMax,
+        };
+    });
+    return { models, pools: usage };
+}
+
+/** The `plan.json` row for a model plan (GiB rounded to 0.1). */
+export function planJsonEntry(plan: ModelPlan): PlanJsonEntry {
+    return {
+        name: plan.name,
+        tensorParallel: plan.tensorParallel,
+        pipelineParallel: plan.pipelineParallel,
+        dataParallel: plan.dataParallel,
+        gpusPerReplica: plan.gpusPerReplica,
+        nodesPerReplica: plan.nodesPerReplica,
+        replicas: { ...plan.replicas },
+        weightsGiB: Math.round(plan.weightsGiB * 10) / 10,
+        kvCacheGiB: Math.round(plan.kvCacheGiB * 10) / 10,
+        fits: plan.fits,
+    };
+}
