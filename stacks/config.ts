@@ -90,7 +90,11 @@ export function poolOf(cfg: ParsedStackConfig, model: ModelConfig): PoolConfig {
 /** Read and validate the whole stack config from Pulumi config. Throws ConfigError. */
 export function loadStackConfig(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
     const raw: Record<string, unknown> = {};
-    const problems: string[] = [];
+    const known = [...STRUCTURED_KEYS, ...SECRET_KEYS] as readonly string[];
+    // A typo in a key (e.g. `modles`) would otherwise be silently ignored.
+    const problems: string[] = Object.keys(pulumi.runtime.allConfig())
+        .filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`) && !known.includes(k.slice(CONFIG_NAMESPACE.length + 1)))
+        .map((k) => `${k}: unknown config key; allowed: ${known.join(", ")}`);
     for (const key of STRUCTURED_KEYS) {
         try {
             const v = key === "fleet" ? config.requireObject<unknown>(key) : config.getObject<unknown>(key);

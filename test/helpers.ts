@@ -1,0 +1,72 @@
+/** Test helpers: read outputs, inspect registrations, plan example stacks. */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { RecordedResource, settle } from "../stacks/offline/mock-engine";
+import { planStack, PlanResult, readStackFile, renderManifests, ManifestDoc } from "../stacks/offline/plan";
+import { sharedRecorder } from "./setup";
+
+export { settle };
+
+/** Resolve an Output's value (mocks run with preview=false, so every output resolves). */
+export function promiseOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+}
+
+export function recorder() {
+    return sharedRecorder();
+}
+
+/** Forget earlier registrations (call in beforeEach when a test counts resources). */
+export async function resetRecords(): Promise<void> {
+    await settle();
+    sharedRecorder().clear();
+}
+
+/** Registrations so far (after settling), filtered by type and/or logical name. */
+export async function registered(type?: string, name?: string | RegExp): Promise<RecordedResource[]> {
+    await settle();
+    return sharedRecorder().resources.filter(
+        (r) => (type === undefined || r.type === type) && (name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name))),
+    );
+}
+
+/** The single registration of `type` named `name`; throws with what was registered otherwise. */
+export async function one(type: string, name: string | RegExp): Promise<RecordedResource> {
+    const rs = await registered(type, name);
+    if (rs.length !== 1) {
+        const have = (await registered(type)).map((r) => r.name).join(", ");
+        throw new Error(`expected one ${type} named ${name}, found ${rs.length} (registered ${type}: ${have || "none"})`);
+    }
+    return rs[0];
+}
+
+export const ROOT = path.resolve(__dirname, "..");
+
+/** Plan a stack file (path relative to the repo root) on the shared mock engine. */
+export async function planExample(file: string): Promise<PlanResult & { manifests: ManifestDoc[] }> {
+    const sf = readStackFile(path.resolve(ROOT, file));
+    const result = await planStack(sf, sharedRecorder());
+    return { ...result, manifests: renderManifests(result.resources) };
+}
+
+/** Custom resources of the registrations, as manifests (apiVersion/kind/metadata/spec). */
+export function objectsOf(resources: RecordedResource[]): Record<string, unknown>[] {
+    return renderManifests(resources).filter((m) => m.kind === "object").map((m) => m.doc);
+}
+
+/** URNs in the parent chain of `r` (itself included). */
+export function ancestry(r: RecordedResource, all: RecordedResource[]): string[] {
+    const byUrn = new Map(all.map((x) => [x.urn, x]));
+    const out: string[] = [];
+    for (let cur: RecordedResource | undefined = r; cur; cur = byUrn.get(cur.parent)) out.push(cur.urn);
+    return out;
+}
+
+/** True when `r` (or an ancestor) depends on a resource whose URN matches `target`. */
+export function dependsOnTransitively(r: RecordedResource, all: RecordedResource[], target: (urn: string) => boolean): boolean {
+    const byUrn = new Map(all.map((x) => [x.urn, x]));
+    for (let cur: RecordedResource | undefined = r; cur; cur = byUrn.get(cur.parent)) {
+        if (cur.dependsOn.some(target)) return true;
+    }
+    return false;
+}
