@@ -193,11 +193,14 @@ export function memoryPerGpu(
     return { weightsPerGpu, kvPerGpu };
 }
 
-/** Nodes and GPUs per pod for a layout on a pool, or why it cannot be laid out. */
-export function placeReplica(
-    pool: PoolConfig,
-    layout: { tp: number; pp: number; dp: number },
-): { nodes: number; gpusPerPod: number } | { problem: string } {
+/**
+ * Nodes and GPUs per pod for a layout on a pool: the fewest equal pods (one per node) such that
+ * each pod holds whole tensor-parallel groups — or, on a multi-node NVLink domain, each TP group
+ * spans whole pods. Callers keep TP ≤ the NVLink domain, so a split always exists (at worst one
+ * TP group per pod, or one GPU per pod inside a multi-node domain); the pool's node count is
+ * checked by the caller.
+ */
+export function placeReplica(pool: PoolConfig, layout: { tp: number; pp: number; dp: number }): { nodes: number; gpusPerPod: number } {
     const perNode = pool.accelerator.perNode;
     const g = layout.tp * layout.pp * layout.dp;
     if (g <= perNode) return { nodes: 1, gpusPerPod: g };
@@ -205,16 +208,11 @@ export function placeReplica(
         if (g % n !== 0) continue;
         const per = g / n;
         if (per > perNode) continue;
-        // Each pod holds whole TP groups, or (multi-node NVLink only) a TP group spans whole pods.
         if (layout.tp <= per ? per % layout.tp === 0 : nvlinkSpansNodes(pool) && layout.tp % per === 0) {
             return { nodes: n, gpusPerPod: per };
         }
     }
-    return {
-        problem:
-            `tensor ${layout.tp} × pipeline ${layout.pp}${layout.dp > 1 ? ` × data ${layout.dp}` : ""} = ${g} GPUs ` +
-            `cannot be split into equal pods of whole tensor-parallel groups on ${perNode}-GPU nodes`,
-    };
+    throw new Error(`placeReplica: tensor ${layout.tp} exceeds the ${pool.nvlinkDomain}-GPU NVLink domain of pool "${pool.name}"`);
 }
 
 interface Candidate {
@@ -239,9 +237,8 @@ interface Ctx {
     kvBytes: number;
 }
 
-function evaluate(ctx: Ctx, tp: number, pp: number, dp: number): Candidate | { problem: string } {
+function evaluate(ctx: Ctx, tp: number, pp: number, dp: number): Candidate {
     const placed = placeReplica(ctx.pool, { tp, pp, dp });
-    if ("problem" in placed) return placed;
     const mem = memoryPerGpu(ctx.arch, { tp, pp, dp }, {
         maxModelLen: ctx.model.maxModelLen,
         concurrency: ctx.model.concurrency,
@@ -270,7 +267,7 @@ function autoSearch(ctx: Ctx): { chosen?: Candidate; largest?: Candidate; why: s
     // Phase 1: tensor parallel only, inside one NVLink domain.
     for (const tp of valid) {
         const c = evaluate(ctx, tp, 1, 1);
-        if ("problem" in c || c.nodes > pool.nodes) continue;
+        if (c.nodes > pool.nodes) continue;
         largest = c;
         if (c.fits) {
             const why =
@@ -288,7 +285,6 @@ function autoSearch(ctx: Ctx): { chosen?: Candidate; largest?: Candidate; why: s
     if (tp !== undefined) {
         for (let pp = 2; pp <= arch.layers; pp++) {
             const c = evaluate(ctx, tp, pp, 1);
-            if ("problem" in c) continue;
             if (c.nodes > pool.nodes) break;
             largest = c;
             if (c.fits) {
@@ -379,7 +375,7 @@ function memoryFix(ctx: Ctx, pp: number, dp: number): { path: string; text: stri
     const valid = validTensorSizes(ctx.arch, Math.min(ctx.pool.nvlinkDomain, poolGpus(ctx.pool)));
     for (const tp of valid) {
         const c = evaluate(ctx, tp, pp, dp);
-        if (!("problem" in c) && c.nodes <= ctx.pool.nodes && c.fits) {
+        if (c.nodes <= ctx.pool.nodes && c.fits) {
             return { path: `${ctx.path}.parallelism.tensor`, text: `use tensor ≥ ${tp} (or parallelism: auto)` };
         }
     }
@@ -438,9 +434,6 @@ function planExplicit(
         return { error: new PlanError(`${p}.pipeline`, `pipeline ${pp} exceeds the ${arch.layers} layers of ${model.model}; use pipeline ≤ ${arch.layers}`) };
     }
     const c = evaluate(ctx, tp, pp, dp);
-    if ("problem" in c) {
-        return { error: new PlanError(p, `${c.problem}; pool "${pool.name}" has ${pool.accelerator.perNode} GPUs per node (or parallelism: auto)`) };
-    }
     const gpus = tp * pp * dp;
     if (c.nodes > pool.nodes) {
         return {
