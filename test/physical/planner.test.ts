@@ -84,6 +84,14 @@ describe("physical/planner", () => {
             assert.equal(m4.kvPerGpu, (m1.kvPerGpu * 32) / 126);
         });
 
+        it("data parallelism multiplies the GPUs and splits the concurrency", () => {
+            const one = planModel(model({ model: LLAMA70, concurrency: 4, parallelism: { tensor: 4 } }), hgx(), { index: 0 });
+            const two = planModel(model({ model: LLAMA70, concurrency: 4, parallelism: { tensor: 4, data: 2 } }), hgx(), { index: 0 });
+            assert.deepEqual([two.dataParallel, two.gpusPerReplica, two.worldSize, two.gpusPerPod], [2, 8, 4, 8]);
+            assert.equal(two.kvPerGpuGiB, one.kvPerGpuGiB / 2);
+            assert.equal(two.kvCacheGiB, one.kvCacheGiB);
+        });
+
         it("reads an fp8 KV cache from extraArgs", () => {
             assert.equal(kvBytesFromArgs(["--kv-cache-dtype", "fp8"]), 1);
             assert.equal(kvBytesFromArgs(["--kv-cache-dtype=fp8_e5m2"]), 1);
