@@ -66,6 +66,9 @@ export const charts = {
     istiod: { chart: "istiod", repo: "https://istio-release.storage.googleapis.com/charts", version: "1.28.0" },
     kgatewayCrds: { chart: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway-crds", version: "v2.1.0" },
     kgateway: { chart: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway", version: "v2.1.0" },
+    // agentgateway (llm-d's recommended provider after kgateway); no upstream defaults in ../shared.
+    agentgatewayCrds: { chart: "oci://cr.agentgateway.dev/charts/agentgateway-crds", version: "v1.1.0" },
+    agentgateway: { chart: "oci://cr.agentgateway.dev/charts/agentgateway", version: "v1.1.0" },
     // ── Serving ────────────────────────────────────────────────────────────────────────
     kserveCrd: { chart: "oci://ghcr.io/kserve/charts/kserve-crd", version: "v0.20.0" },
     kserveResources: {
@@ -132,6 +135,18 @@ export const images = {
     llmdCuda: "ghcr.io/llm-d/llm-d-cuda:v0.4.0",
     dynamoVllmRuntime: "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.7.1",
     kserveHuggingfaceServer: "kserve/huggingfaceserver:v0.20.0",
+    /** LWS controller: the chart's default tag is `main` (pull Always); pin the release instead. */
+    lwsController: { repository: "registry.k8s.io/lws/lws", tag: "v0.10.0" },
+    /** NicClusterPolicy sub-components: the network-operator 26.4.1 release tags them all alike. */
+    networkOperatorComponents: {
+        repository: "nvcr.io/nvidia/mellanox",
+        version: "network-operator-v26.4.1",
+        rdmaSharedDevicePlugin: "k8s-rdma-shared-dev-plugin",
+        sriovDevicePlugin: "sriov-network-device-plugin",
+        multus: "multus-cni",
+        cniPlugins: "plugins",
+        nvIpam: "nvidia-k8s-ipam",
+    },
 } as const;
 
 /** Versions of things that are not charts or images but must be pinned. */

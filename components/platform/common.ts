@@ -1,0 +1,98 @@
+/**
+ * Shared pieces of the platform components: the operator namespace (with Pod Security level and
+ * retain-on-delete), the base Args every chart-based platform component takes, manifest source
+ * resolution for air-gapped installs, and tolerations for pool taints.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ChartOverrides } from "../common/helm";
+import { standardLabels } from "../common/k8s";
+import { ManifestKey, manifests, ManifestSource } from "../versions";
+
+/** Args common to every chart-based platform component. */
+export interface OperatorArgs {
+    /** Namespace the operator is installed into. Defaults differ per component (the upstream-documented one). */
+    namespace?: string;
+    /**
+     * Create the namespace (with its Pod Security label). Set false when the namespace already
+     * exists (e.g. created by another stack or by the cluster's bootstrap). Defaults to true.
+     */
+    createNamespace?: boolean;
+    /**
+     * Keep the namespace when this stack is destroyed: an operator namespace often ends up holding
+     * objects other stacks or users created (policies, secrets, custom resources), and deleting
+     * it would take them with it. Defaults to true.
+     */
+    retainOnDelete?: boolean;
+    /** Per-stack chart source overrides, keyed like components/versions.ts `charts` (`platform.sources.charts`). Defaults to none. */
+    chartOverrides?: ChartOverrides;
+    /** Extra chart values deep-merged over the component's computed values. Defaults to none. */
+    values?: Record<string, unknown>;
+    /** Do not wait for the release's workloads to become ready. Defaults to false. */
+    skipAwait?: boolean;
+}
+
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/**
+ * The operator namespace: created here (labelled with its Pod Security level) unless
+ * `createNamespace` is false, in which case the name is passed through.
+ */
+export function operatorNamespace(
+    parent: pulumi.Resource,
+    resourceName: string,
+    component: string,
+    args: OperatorArgs,
+    defaultNamespace: string,
+    podSecurity: PodSecurityLevel,
+): { name: pulumi.Output<string>; resource?: k8s.core.v1.Namespace } {
+    const name = args.namespace ?? defaultNamespace;
+    if (args.createNamespace === false) return { name: pulumi.output(name) };
+    const ns = new k8s.core.v1.Namespace(
+        `${resourceName}-ns`,
+        {
+            metadata: {
+                name,
+                labels: {
+                    ...standardLabels(component, resourceName),
+                    "pod-security.kubernetes.io/enforce": podSecurity,
+                    "pod-security.kubernetes.io/audit": podSecurity,
+                    "pod-security.kubernetes.io/warn": podSecurity,
+                },
+            },
+        },
+        { parent, retainOnDelete: args.retainOnDelete ?? true },
+    );
+    return { name: ns.metadata.name, resource: ns };
+}
+
+/** Per-stack manifest overrides, keyed like components/versions.ts `manifests` (`platform.sources.manifests`). */
+export type ManifestOverrides = Partial<Record<string, { url: string }>>;
+
+/** The manifest location for `key`: the pinned URL, or the stack's override (mirror URL or local file). */
+export function resolveManifest(key: ManifestKey, overrides: ManifestOverrides = {}): ManifestSource {
+    const pinned: ManifestSource = manifests[key];
+    const o = overrides[key];
+    return o ? { url: o.url, version: pinned.version } : pinned;
+}
+
+/** A Kubernetes toleration (the shape charts take under `tolerations`). */
+export interface Toleration {
+    key: string;
+    operator: "Exists" | "Equal";
+    value?: string;
+    effect?: string;
+}
+
+/** Tolerations for a set of node taints (deduplicated), so node agents run on tainted GPU pools. */
+export function tolerationsFor(taints: readonly { key: string; value?: string; effect: string }[]): Toleration[] {
+    const seen = new Set<string>();
+    const out: Toleration[] = [];
+    for (const t of taints) {
+        const id = `${t.key}=${t.value ?? ""}:${t.effect}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push(t.value === undefined ? { key: t.key, operator: "Exists", effect: t.effect } : { key: t.key, operator: "Equal", value: t.value, effect: t.effect });
+    }
+    return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * IntelGaudiOperator: the Intel Gaudi base operator (chart `habana-ai-operator`) in its own
+ * privileged namespace; Gaudi nodes then advertise `habana.ai/gaudi`.
+ *
+ * No upstream schema or chart defaults for this operator are in ../shared/upstream (its README
+ * lists it as missing), so this component sets no values keys of its own: the chart's defaults
+ * (which create the default `habanalabs.habana.ai/v1` ClusterPolicy) apply, and anything else is
+ * the stack's explicit `platform.intelGaudiOperator.values`. test/platform pins this shape.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartRelease, deepMerge } from "../common/helm";
+import { PACKAGE } from "../common/k8s";
+import { OperatorArgs, operatorNamespace } from "./common";
+
+export type IntelGaudiOperatorArgs = OperatorArgs;
+
+/** Chart values (before `values` overrides): none — see the file comment. Pure. */
+export function intelGaudiOperatorValues(): Record<string, unknown> {
+    return {};
+}
+
+export class IntelGaudiOperator extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    /** The Helm release; it installs the `habanalabs.habana.ai` CRDs. */
+    public readonly release: k8s.helm.v3.Release;
+    /** Extended resource pods request: "habana.ai/gaudi". */
+    public readonly resourceName = "habana.ai/gaudi";
+
+    constructor(name: string, args: IntelGaudiOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${PACKAGE}:platform:IntelGaudiOperator`, name, {}, opts);
+        const ns = operatorNamespace(this, name, "habana-ai-operator", args, "habana-ai-operator", "privileged");
+        this.namespace = ns.name;
+        this.release = chartRelease(
+            name,
+            {
+                chartKey: "intelGaudiOperator",
+                overrides: args.chartOverrides,
+                releaseName: "habana-ai-operator",
+                namespace: this.namespace,
+                values: deepMerge(intelGaudiOperatorValues(), args.values),
+                skipAwait: args.skipAwait,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

@@ -1,0 +1,57 @@
+/**
+ * Keda: KEDA (chart `keda`) with its CRDs (ScaledObject, ScaledJob, TriggerAuthentication).
+ * KEDA registers the cluster's one external-metrics APIService: it conflicts with
+ * prometheus-adapter, which must not be installed alongside.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartRelease, deepMerge } from "../common/helm";
+import { PACKAGE } from "../common/k8s";
+import { OperatorArgs, operatorNamespace } from "./common";
+
+export interface KedaArgs extends OperatorArgs {
+    /**
+     * The resource that installs the prometheus-operator CRDs: when given, the chart also renders
+     * ServiceMonitors for the operator and metrics server, so the release waits for those CRDs.
+     * Defaults to none (no ServiceMonitors).
+     */
+    monitoringCrds?: pulumi.Resource;
+}
+
+/** Chart values (before `values` overrides). Pure. */
+export function kedaValues(serviceMonitors: boolean): Record<string, unknown> {
+    const values: Record<string, unknown> = { crds: { install: true } };
+    if (serviceMonitors) {
+        values["prometheus"] = {
+            operator: { enabled: true, serviceMonitor: { enabled: true } },
+            metricServer: { enabled: true, serviceMonitor: { enabled: true } },
+        };
+    }
+    return values;
+}
+
+export class Keda extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    /** The Helm release; it installs the `keda.sh` CRDs. */
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${PACKAGE}:platform:Keda`, name, {}, opts);
+        const ns = operatorNamespace(this, name, "keda", args, "keda", "baseline");
+        this.namespace = ns.name;
+        this.release = chartRelease(
+            name,
+            {
+                chartKey: "keda",
+                overrides: args.chartOverrides,
+                releaseName: "keda",
+                namespace: this.namespace,
+                values: deepMerge(kedaValues(args.monitoringCrds !== undefined), args.values),
+                skipAwait: args.skipAwait,
+            },
+            // The chart's ServiceMonitors need the prometheus-operator CRDs.
+            { parent: this, ...(args.monitoringCrds ? { dependsOn: [args.monitoringCrds] } : {}) },
+        );
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

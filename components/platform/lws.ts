@@ -1,0 +1,54 @@
+/**
+ * LeaderWorkerSet: the LWS controller (chart `lws`) and its CRD — multi-node model replicas (one
+ * leader pod plus workers per group). The chart's default image tag is `main` with pull policy
+ * Always; the controller image is pinned to the release from components/versions.ts instead.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartRelease, deepMerge } from "../common/helm";
+import { PACKAGE } from "../common/k8s";
+import { images } from "../versions";
+import { OperatorArgs, operatorNamespace } from "./common";
+
+export interface LeaderWorkerSetArgs extends OperatorArgs {
+    /**
+     * The resource that installs the prometheus-operator CRDs: when given, the chart renders a
+     * ServiceMonitor for the controller (`enablePrometheus`), so the release waits for those CRDs.
+     * Defaults to none.
+     */
+    monitoringCrds?: pulumi.Resource;
+}
+
+/** Chart values (before `values` overrides). Pure. */
+export function lwsValues(serviceMonitor: boolean): Record<string, unknown> {
+    return {
+        image: { manager: { repository: images.lwsController.repository, tag: images.lwsController.tag, pullPolicy: "IfNotPresent" } },
+        enablePrometheus: serviceMonitor,
+    };
+}
+
+export class LeaderWorkerSet extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    /** The Helm release; it installs the `leaderworkerset.x-k8s.io` CRD. */
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: LeaderWorkerSetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${PACKAGE}:platform:LeaderWorkerSet`, name, {}, opts);
+        const ns = operatorNamespace(this, name, "lws", args, "lws-system", "baseline");
+        this.namespace = ns.name;
+        this.release = chartRelease(
+            name,
+            {
+                chartKey: "lws",
+                overrides: args.chartOverrides,
+                releaseName: "lws",
+                namespace: this.namespace,
+                values: deepMerge(lwsValues(args.monitoringCrds !== undefined), args.values),
+                skipAwait: args.skipAwait,
+            },
+            // With enablePrometheus the chart renders a ServiceMonitor.
+            { parent: this, ...(args.monitoringCrds ? { dependsOn: [args.monitoringCrds] } : {}) },
+        );
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

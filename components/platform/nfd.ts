@@ -1,0 +1,46 @@
+/**
+ * NodeFeatureDiscovery: the one NFD in the cluster (chart `node-feature-discovery`). GPU and NIC
+ * operators have their bundled NFD switched off and rely on this one; their NodeFeatureRules
+ * (PCI vendor labels such as `feature.node.kubernetes.io/pci-10de.present`) are evaluated here.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartRelease, deepMerge } from "../common/helm";
+import { PACKAGE } from "../common/k8s";
+import { OperatorArgs, operatorNamespace, Toleration } from "./common";
+
+export interface NodeFeatureDiscoveryArgs extends OperatorArgs {
+    /** Tolerations for the nfd-worker DaemonSet, so it labels tainted GPU pools. Defaults to none. */
+    tolerations?: Toleration[];
+}
+
+/** Chart values (before `values` overrides). Pure. */
+export function nfdValues(args: NodeFeatureDiscoveryArgs): Record<string, unknown> {
+    return args.tolerations && args.tolerations.length > 0 ? { worker: { tolerations: args.tolerations } } : {};
+}
+
+export class NodeFeatureDiscovery extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    /** The Helm release; it installs the `nfd.k8s-sigs.io` CRDs (NodeFeatureRule). */
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: NodeFeatureDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${PACKAGE}:platform:NodeFeatureDiscovery`, name, {}, opts);
+        // nfd-worker mounts host paths (/sys, /proc, /etc/os-release): privileged.
+        const ns = operatorNamespace(this, name, "node-feature-discovery", args, "node-feature-discovery", "privileged");
+        this.namespace = ns.name;
+        this.release = chartRelease(
+            name,
+            {
+                chartKey: "nodeFeatureDiscovery",
+                overrides: args.chartOverrides,
+                releaseName: "node-feature-discovery",
+                namespace: this.namespace,
+                values: deepMerge(nfdValues(args), args.values),
+                skipAwait: args.skipAwait,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}
