@@ -142,6 +142,8 @@ export const platformSchema = z
                 ipRange: z.string().default("192.168.100.0/24"),
                 /** Host interface names the RDMA shared device plugin selects (empty = all Mellanox NICs). */
                 ifNames: z.array(z.string()).default([]),
+                /** Registry of the NicClusterPolicy images (air-gapped mirror). Defaults to nvcr.io/nvidia/mellanox. */
+                imageRepository: z.string().min(1).optional(),
             })
             .prefault({}),
         amdGpuOperator: z.strictObject({ ...componentBase }).prefault({}),
@@ -153,6 +155,11 @@ export const platformSchema = z
                 computeDomains: z.boolean().optional(),
             })
             .prefault({}),
+        /**
+         * Keep operator namespaces and shared CRDs (Gateway API, GAIE) when the stack is destroyed:
+         * other stacks' and users' objects live in them. Defaults to true.
+         */
+        retainOnDelete: z.boolean().default(true),
         nfd: z.strictObject({ ...componentBase }).prefault({}),
         certManager: z.strictObject({ ...componentBase }).prefault({}),
         monitoring: z.strictObject({ ...componentBase }).prefault({}),
