@@ -1,0 +1,193 @@
+/**
+ * Policy configuration: the GPU fleet, in the same shape as the stack config's `fleet`
+ * (stacks/schema.ts `poolSchema`), so a stack's fleet can be pasted into the policy config.
+ * Mirrored here on purpose: the pack is published on its own and imports nothing outside policies/.
+ *
+ * Two file shapes are accepted by the CLI (`--config`):
+ *   1. Pulumi's policy-pack config (what `pulumi preview --policy-pack-config` and policy groups
+ *      take): `{ "all"?: <level>, "<policy-name>": <level> | { "enforcementLevel"?, "fleet"? } }`.
+ *   2. The shorthand `{ "fleet": {...} }`, which applies the fleet to every fleet-aware policy.
+ */
+import { z } from "zod";
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+
+export const vendors = ["nvidia", "amd", "intel"] as const;
+export type Vendor = (typeof vendors)[number];
+
+export const enforcementLevels = ["advisory", "mandatory", "remediate", "disabled"] as const;
+export type EnforcementLevel = (typeof enforcementLevels)[number];
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label");
+const positiveInt = z.number().int().positive();
+
+const poolSchema = z
+    .strictObject({
+        name: dnsLabel,
+        nodes: positiveInt.default(1),
+        accelerator: z.strictObject({
+            vendor: z.enum(vendors),
+            product: z.string().min(1),
+            memoryGiB: z.number().positive(),
+            perNode: positiveInt,
+        }),
+        nvlinkDomain: positiveInt.optional(),
+        rdma: z
+            .strictObject({
+                nicsPerNode: positiveInt,
+                resourceName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9_.-]+$/, 'must be an extended resource name like "rdma/rdma_shared_device_a"'),
+            })
+            .optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        taints: z
+            .array(
+                z.strictObject({
+                    key: z.string().min(1),
+                    value: z.string().optional(),
+                    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).default("NoSchedule"),
+                }),
+            )
+            .default([]),
+    })
+    .transform((p) => ({
+        ...p,
+        nvlinkDomain: p.nvlinkDomain ?? p.accelerator.perNode,
+        labels: p.labels ?? { "inference-platform/pool": p.name },
+    }));
+
+export const fleetSchema = z.strictObject({
+    pools: z.array(poolSchema).min(1, "needs at least one node pool"),
+});
+
+export type Fleet = z.output<typeof fleetSchema>;
+export type Pool = Fleet["pools"][number];
+export type FleetInput = z.input<typeof fleetSchema>;
+
+/** What one policy's `getConfig()` returns (Pulumi strips `enforcementLevel`). */
+export interface PolicyConfig {
+    fleet?: Fleet;
+}
+
+/** Parse a fleet; throws an Error naming every bad path, bad value and what is allowed. */
+export function parseFleet(raw: unknown, where: string): Fleet {
+    const r = fleetSchema.safeParse(raw);
+    if (r.success) return r.data;
+    const issues = r.error.issues.map((i) => `${where}.${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid fleet config:\n  ${issues.join("\n  ")}`);
+}
+
+/** The fleet of one policy's config (`getConfig()` result), or undefined when none is configured. */
+export function fleetFromPolicyConfig(raw: unknown, policyName: string): Fleet | undefined {
+    if (typeof raw !== "object" || raw === null || !("fleet" in raw)) return undefined;
+    const f = (raw as { fleet?: unknown }).fleet;
+    return f === undefined ? undefined : parseFleet(f, `${policyName}.fleet`);
+}
+
+// ── JSON schema for CrossGuard (configSchema) — kept in step with fleetSchema by a test ──
+
+const taintJson: PolicyConfigJSONSchema = {
+    type: "object",
+    properties: {
+        key: { type: "string", minLength: 1 },
+        value: { type: "string" },
+        effect: { type: "string", enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"], default: "NoSchedule" },
+    },
+    required: ["key"],
+    additionalProperties: false,
+};
+
+const poolJson: PolicyConfigJSONSchema = {
+    type: "object",
+    properties: {
+        name: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", description: "Pool name." },
+        nodes: { type: "integer", minimum: 1, default: 1, description: "Nodes in the pool. Defaults to 1." },
+        accelerator: {
+            type: "object",
+            properties: {
+                vendor: { type: "string", enum: [...vendors] },
+                product: { type: "string", minLength: 1, description: 'e.g. "H100-SXM5-80GB", "MI300X", "Gaudi3".' },
+                memoryGiB: { type: "number", exclusiveMinimum: 0 },
+                perNode: { type: "integer", minimum: 1, description: "Accelerators per node." },
+            },
+            required: ["vendor", "product", "memoryGiB", "perNode"],
+            additionalProperties: false,
+        },
+        nvlinkDomain: { type: "integer", minimum: 1, description: "GPUs per NVLink domain. Defaults to accelerator.perNode." },
+        rdma: {
+            type: "object",
+            properties: {
+                nicsPerNode: { type: "integer", minimum: 1 },
+                resourceName: { type: "string", pattern: "^[a-z0-9.-]+/[A-Za-z0-9_.-]+$", description: 'e.g. "rdma/rdma_shared_device_a".' },
+            },
+            required: ["nicsPerNode", "resourceName"],
+            additionalProperties: false,
+        },
+        labels: {
+            type: "object",
+            additionalProperties: { type: "string" },
+            description: 'Node labels selecting the pool. Defaults to {"inference-platform/pool": <name>}.',
+        },
+        taints: { type: "array", items: taintJson, default: [] },
+    },
+    required: ["name", "accelerator"],
+    additionalProperties: false,
+};
+
+/** `configSchema` of every fleet-aware policy. */
+export const fleetConfigSchema: PolicyConfigSchema = {
+    properties: {
+        fleet: {
+            type: "object",
+            description: "The GPU fleet, same shape as the stack config's `fleet`. Without it, fleet-dependent checks are skipped (reported as not applicable).",
+            properties: { pools: { type: "array", minItems: 1, items: poolJson } },
+            required: ["pools"],
+            additionalProperties: false,
+        },
+    },
+};
+
+// ── CLI config file (both shapes) ────────────────────────────────────────────────────
+
+export interface PackConfig {
+    /** `all` from a Pulumi policy-pack config: overrides every policy's default level. */
+    all?: EnforcementLevel;
+    /** Per-policy settings, keyed by policy name. */
+    policies: Record<string, { enforcementLevel?: EnforcementLevel; fleet?: Fleet }>;
+    /** Shorthand `{ "fleet": ... }`: the fleet for every fleet-aware policy without its own. */
+    fleet?: Fleet;
+}
+
+export function parsePackConfig(raw: unknown, knownPolicies: readonly string[]): PackConfig {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        throw new Error("config must be a JSON object: either { \"fleet\": {...} } or a Pulumi policy-pack config keyed by policy name");
+    }
+    const out: PackConfig = { policies: {} };
+    const level = (v: unknown, where: string): EnforcementLevel => {
+        if (typeof v === "string" && (enforcementLevels as readonly string[]).includes(v)) return v as EnforcementLevel;
+        throw new Error(`${where}: enforcement level ${JSON.stringify(v)} is not one of ${enforcementLevels.join(", ")}`);
+    };
+    for (const [key, value] of Object.entries(raw)) {
+        if (key === "fleet") {
+            out.fleet = parseFleet(value, "fleet");
+        } else if (key === "all") {
+            out.all = level(value, "all");
+        } else if (knownPolicies.includes(key)) {
+            if (typeof value === "string") {
+                out.policies[key] = { enforcementLevel: level(value, key) };
+            } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+                const v = value as Record<string, unknown>;
+                const unknownKeys = Object.keys(v).filter((k) => k !== "enforcementLevel" && k !== "fleet");
+                if (unknownKeys.length > 0) throw new Error(`${key}: unknown setting(s) ${unknownKeys.join(", ")} (allowed: enforcementLevel, fleet)`);
+                out.policies[key] = {
+                    enforcementLevel: v.enforcementLevel === undefined ? undefined : level(v.enforcementLevel, `${key}.enforcementLevel`),
+                    fleet: v.fleet === undefined ? undefined : parseFleet(v.fleet, `${key}.fleet`),
+                };
+            } else {
+                throw new Error(`${key}: must be an enforcement level or an object { enforcementLevel?, fleet? }`);
+            }
+        } else {
+            throw new Error(`unknown config key "${key}": expected "fleet", "all" or a policy name (${knownPolicies.join(", ")})`);
+        }
+    }
+    return out;
+}
