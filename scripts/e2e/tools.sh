@@ -51,6 +51,17 @@ e2e_go_env() {
 # nice'd go: the machine is shared.
 e2e_go() { nice -n 10 go "$@"; }
 
+# e2e_go_quiet ARGS...: e2e_go with its output appended to ./build.log (in the wrapper); on failure
+# the tail of that log is printed.
+e2e_go_quiet() {
+  printf '\n$ go %s\n' "$*" >>build.log
+  if ! e2e_go "$@" >>build.log 2>&1; then
+    e2e_log "go $* failed; last lines of $PWD/build.log:"
+    tail -n 40 build.log >&2
+    return 1
+  fi
+}
+
 # Prints the replace directives of a go.mod, one per line: "OLD[ VER] => NEW[ VER]".
 e2e_replaces() {
   awk '
@@ -75,10 +86,10 @@ e2e_pin_replaces() {
         pin="$("$pinfn" "$old")" || e2e_die "no published version known for replaced module $old"
         if [ "$pin" = "-" ]; then e2e_log "  skip $old => $new (not in the build graph)"; continue; fi
         e2e_log "  pin $old => $old@$pin (upstream: local $new)"
-        e2e_go mod edit -replace "$old=$old@$pin" ;;
+        e2e_go_quiet mod edit -replace "$old=$old@$pin" ;;
       *)
         e2e_log "  pin $old => $new@$newver (copied from upstream go.mod)"
-        e2e_go mod edit -replace "$old=$new@$newver" ;;
+        e2e_go_quiet mod edit -replace "$old=$new@$newver" ;;
     esac
   done < <(e2e_replaces "$gomod")
 }
@@ -124,9 +135,9 @@ e2e_build_pulumi() {
   (
     e2e_wrapper "pulumi-v$E2E_PULUMI_VERSION"
     e2e_pin_replaces "$gomod" e2e_pin_pulumi
-    e2e_go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$E2E_PULUMI_VERSION"
+    e2e_go_quiet get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$E2E_PULUMI_VERSION"
     mkdir -p "$tool/bin"
-    e2e_go build -trimpath -tags osusergo,grpcnotrace \
+    e2e_go_quiet build -trimpath -tags osusergo,grpcnotrace \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$E2E_PULUMI_VERSION" \
       -o "$tool/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   ) || e2e_die "pulumi CLI build failed (wrapper: $E2E_CACHE/wrappers/pulumi-v$E2E_PULUMI_VERSION)"
@@ -152,7 +163,7 @@ e2e_build_k8s_provider() {
   (
     e2e_wrapper "pulumi-resource-kubernetes-$E2E_K8S_PROVIDER_MODULE_VERSION"
     e2e_pin_replaces "$gomod" e2e_pin_k8s_provider
-    e2e_go get "$mod@$E2E_K8S_PROVIDER_MODULE_VERSION"
+    e2e_go_quiet get "$mod@$E2E_K8S_PROVIDER_MODULE_VERSION"
     [ -d "$src" ] || e2e_die "module source not found at $src"
     # main.go embeds schema-embed.json and terraform-mapping-embed.json, which upstream generates at
     # release time (generate.go: schema.json with .version set, terraform-mapping.json re-serialised);
@@ -162,9 +173,9 @@ e2e_build_k8s_provider() {
     local schema_version="${E2E_K8S_PROVIDER_MODULE_VERSION#v}"
     jq -c --arg v "$schema_version" '.version = $v' "$src/schema.json" >schema-embed.json
     jq -c . "$src/terraform-mapping.json" >terraform-mapping-embed.json
-    e2e_go mod tidy
+    e2e_go_quiet mod tidy
     mkdir -p "$tool/bin"
-    e2e_go build -trimpath \
+    e2e_go_quiet build -trimpath \
       -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$schema_version" \
       -o "$tool/bin/pulumi-resource-kubernetes" .
   ) || e2e_die "Kubernetes provider build failed (wrapper: $E2E_CACHE/wrappers/pulumi-resource-kubernetes-$E2E_K8S_PROVIDER_MODULE_VERSION)"
@@ -189,11 +200,11 @@ e2e_build_kube_apiserver() {
   (
     e2e_wrapper "kube-apiserver-$E2E_KUBE_VERSION"
     e2e_pin_replaces "$gomod" e2e_pin_kube
-    e2e_go get "k8s.io/kubernetes/cmd/kube-apiserver@$E2E_KUBE_VERSION"
+    e2e_go_quiet get "k8s.io/kubernetes/cmd/kube-apiserver@$E2E_KUBE_VERSION"
     mkdir -p "$tool/bin"
     # Without the version ldflags the server reports v0.0.0 and the Pulumi provider refuses it.
     local v=k8s.io/component-base/version
-    e2e_go build -trimpath \
+    e2e_go_quiet build -trimpath \
       -ldflags "-s -w -X $v.gitVersion=$E2E_KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean" \
       -o "$tool/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   ) || e2e_die "kube-apiserver build failed (wrapper: $E2E_CACHE/wrappers/kube-apiserver-$E2E_KUBE_VERSION)"
@@ -219,9 +230,9 @@ e2e_build_etcd() {
   (
     e2e_wrapper "etcd-$E2E_ETCD_VERSION"
     e2e_pin_replaces "$gomod" e2e_pin_etcd
-    e2e_go get "go.etcd.io/etcd/server/v3@$E2E_ETCD_VERSION"
+    e2e_go_quiet get "go.etcd.io/etcd/server/v3@$E2E_ETCD_VERSION"
     mkdir -p "$tool/bin"
-    e2e_go build -trimpath -ldflags "-s -w" -o "$tool/bin/etcd" go.etcd.io/etcd/server/v3
+    e2e_go_quiet build -trimpath -ldflags "-s -w" -o "$tool/bin/etcd" go.etcd.io/etcd/server/v3
   ) || e2e_die "etcd build failed (wrapper: $E2E_CACHE/wrappers/etcd-$E2E_ETCD_VERSION)"
   e2e_done "$tool" "$start"
 }
