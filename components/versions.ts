@@ -123,11 +123,17 @@ export type ManifestKey = keyof typeof manifests;
 
 /** Container images. Always a pinned tag; never `latest`. */
 export const images = {
+    // Engine images. Tags confirmed to exist (see docs/engine.md, "Images"): vLLM's own docs build
+    // FROM vllm/vllm-openai:v0.11.0; rocm/vllm tag from AMD's ROCm vLLM image history; SGLang tags
+    // from SGLang docs/CI configs (CUDA and the MI300 ROCm build of the same release); Triton
+    // 25.10 trtllm from NGC references.
     vllm: "vllm/vllm-openai:v0.11.0",
     vllmRocm: "rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909",
-    vllmGaudi: "vault.habana.ai/gaudi-docker/1.23.0/ubuntu24.04/habanalabs/pytorch-installer-2.7.1:latest-vllm",
-    sglang: "lmsysorg/sglang:v0.5.4",
-    sglangRocm: "lmsysorg/sglang:v0.5.4-rocm630",
+    // Habana's vault publishes its vLLM images only as `:latest`; OPEA's Gaudi vLLM image is
+    // versioned with the Gaudi software release (1.22.0) and ships the `vllm` CLI.
+    vllmGaudi: "opea/vllm-gaudi:1.22.0",
+    sglang: "lmsysorg/sglang:v0.5.5.post2",
+    sglangRocm: "lmsysorg/sglang:v0.5.5.post2-rocm700-mi30x",
     tritonTrtllm: "nvcr.io/nvidia/tritonserver:25.10-trtllm-python-py3",
     rayLlm: "rayproject/ray-llm:2.51.1-py311-cu128",
     rayVersion: "2.51.1",

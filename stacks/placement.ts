@@ -1,21 +1,154 @@
-/** Turns a model's parallelism (explicit, or "auto" via the planner) into an engine Placement. */
+/**
+ * Turns every model's parallelism into an engine Placement with the sizing planner
+ * (components/physical/planner.ts): `parallelism: auto` is chosen by it, explicit parallelism is
+ * checked by it. Also checks what the engine layer can build for that placement (multi-node mode,
+ * DRA, Triton's model repository). Every problem is one line naming the config path, the numbers
+ * and the fix — reported all at once, before any resource is registered.
+ *
+ * `planPlacements` is pure and imports nothing from config.ts, so the config loader can call it
+ * without an import cycle; `placementsFor` throws the problems as a ConfigError.
+ */
 import type { Placement } from "../components/engine/types";
-import type { ParsedStackConfig } from "./schema";
-import { poolOf } from "./config";
+import { lookupModel, PlanError, resolvePool } from "../components/physical";
+import { planAll, planModel, type ModelPlan } from "../components/physical/planner";
+import type { ModelConfig, ParsedStackConfig, PoolConfig } from "./schema";
+import { ConfigError } from "./config";
 
-export function placementFor(config: ParsedStackConfig, index: number): Placement {
-    const model = config.models[index];
-    const pool = poolOf(config, model);
-    const p = model.parallelism === "auto" ? { tensor: 1, pipeline: 1, data: 1 } : model.parallelism;
-    const replicas = model.autoscaling ? model.autoscaling.min : model.replicas;
-    const gpusPerReplica = p.tensor * p.pipeline * p.data;
-    const nodesPerReplica = Math.ceil(gpusPerReplica / pool.accelerator.perNode);
+/** Config paths in messages carry the Pulumi config namespace, like every ConfigError line. */
+const NS = "inference-platform";
+
+export interface PlacementPlan {
+    /** One per `models[i]` (undefined only when that model has problems). */
+    placements: (Placement | undefined)[];
+    /** The planner's answer per model (undefined for NIM models it cannot size, and on problems). */
+    plans: (ModelPlan | undefined)[];
+    /** One line per problem, each starting with the config path. Empty when everything places. */
+    problems: string[];
+}
+
+/** A planner answer as the engines consume it. */
+export function placementOf(plan: ModelPlan): Placement {
     return {
-        tensor: p.tensor,
-        pipeline: p.pipeline,
-        data: p.data,
-        gpusPerPod: nodesPerReplica > 1 ? gpusPerReplica / nodesPerReplica : gpusPerReplica,
-        nodesPerReplica,
-        replicas,
+        tensor: plan.tensorParallel,
+        pipeline: plan.pipelineParallel,
+        data: plan.dataParallel,
+        gpusPerPod: plan.gpusPerPod,
+        nodesPerReplica: plan.nodesPerReplica,
+        replicas: plan.replicas.min,
     };
+}
+
+/** Plan and check every model. Pure. */
+export function planPlacements(config: ParsedStackConfig): PlacementPlan {
+    const problems: string[] = [];
+    const placements: (Placement | undefined)[] = [];
+    const plans: (ModelPlan | undefined)[] = [];
+    config.models.forEach((model, i) => {
+        let pool: PoolConfig;
+        let poolIndex: number;
+        try {
+            ({ pool, index: poolIndex } = resolvePool(config.fleet.pools, model.pool, `models[${i}].pool`));
+        } catch (e) {
+            problems.push(planProblem(e));
+            placements.push(undefined);
+            plans.push(undefined);
+            return;
+        }
+        if (model.serving === "nim" && !lookupModel(model.model) && !model.size) {
+            // A NIM picks its own engine profile; `model` is its image name, which the catalog cannot
+            // size. Place it as configured (explicit parallelism, else one GPU) without memory checks.
+            placements.push(configuredPlacement(model, pool));
+            plans.push(undefined);
+            return;
+        }
+        try {
+            const plan = planModel(model, pool, { index: i, poolIndex });
+            const placement = placementOf(plan);
+            const engine = engineProblems(config, model, i, pool, placement);
+            problems.push(...engine);
+            placements.push(engine.length === 0 ? placement : undefined);
+            plans.push(plan);
+        } catch (e) {
+            problems.push(planProblem(e));
+            placements.push(undefined);
+            plans.push(undefined);
+        }
+    });
+    if (problems.length === 0) {
+        // Pool capacity over all models' minimum replicas (each model alone already fits).
+        const sized = config.models.filter((_, i) => plans[i] !== undefined);
+        try {
+            planAll({ fleet: config.fleet, models: sized });
+        } catch (e) {
+            problems.push(planProblem(e));
+        }
+    }
+    return { placements, plans, problems };
+}
+
+/** Every model's placement; throws a ConfigError listing every problem. */
+export function placementsFor(config: ParsedStackConfig): Placement[] {
+    const { placements, problems } = planPlacements(config);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return placements as Placement[];
+}
+
+/** The placement of `models[index]` (see placementsFor). */
+export function placementFor(config: ParsedStackConfig, index: number): Placement {
+    return placementsFor(config)[index];
+}
+
+function planProblem(e: unknown): string {
+    if (e instanceof PlanError) return `${NS}:${e.message}`;
+    throw e;
+}
+
+function configuredPlacement(model: ModelConfig, pool: PoolConfig): Placement {
+    const p = model.parallelism === "auto" ? { tensor: 1, pipeline: 1, data: 1 } : model.parallelism;
+    const gpus = p.tensor * p.pipeline * p.data;
+    const nodesPerReplica = Math.max(1, Math.ceil(gpus / pool.accelerator.perNode));
+    return {
+        ...p,
+        gpusPerPod: gpus / nodesPerReplica,
+        nodesPerReplica,
+        replicas: model.autoscaling ? model.autoscaling.min : model.replicas,
+    };
+}
+
+/** What the engine layer cannot build for a placement, as config problems. Only for `serving: engine`. */
+function engineProblems(_config: ParsedStackConfig, model: ModelConfig, i: number, pool: PoolConfig, placement: Placement): string[] {
+    if (model.serving !== "engine") return [];
+    const at = (...p: string[]) => `${NS}:models[${i}]${p.map((s) => "." + s).join("")}`;
+    const out: string[] = [];
+    const vendor = pool.accelerator.vendor;
+    const multi = placement.nodesPerReplica > 1;
+    if (model.engine === "trtllm") {
+        if (vendor !== "nvidia") out.push(`${at("engine")}: got "trtllm" on pool "${pool.name}" (${vendor}); TensorRT-LLM runs on NVIDIA only; allowed here: "vllm", "sglang"`);
+        if (multi) {
+            out.push(
+                `${at("engine")}: got "trtllm", but one replica needs ${placement.nodesPerReplica} nodes (${placement.tensor * placement.pipeline} GPUs, ${pool.accelerator.perNode} per node); Triton + TensorRT-LLM is single-node here; use "vllm" or "sglang", or a pool with more GPUs per node`,
+            );
+        }
+        if (!model.cacheSize) out.push(`${at("cacheSize")}: required for engine "trtllm": the size of the model repository PVC holding the TensorRT-LLM engines, e.g. "200Gi"`);
+    }
+    if (model.engine === "sglang" && vendor === "intel" && !model.image) {
+        out.push(`${at("engine")}: got "sglang" on Intel Gaudi pool "${pool.name}"; the versions table has no SGLang Gaudi image; use "vllm" or set ${at("image").slice(NS.length + 1)}`);
+    }
+    if (multi) {
+        if (vendor !== "nvidia") {
+            out.push(
+                `${at("parallelism")}: one replica needs ${placement.nodesPerReplica} nodes of pool "${pool.name}" (${vendor}); multi-node serving is supported on NVIDIA pools only; use a pool with more accelerators per node`,
+            );
+        }
+        if (model.multiNode === "ray" && model.engine !== "vllm" && model.engine !== "trtllm") {
+            out.push(`${at("multiNode")}: got "ray" with engine "${model.engine}"; Ray multi-node runs vLLM only; allowed: "lws"`);
+        }
+        if (model.multiNode === "ray" && (placement.replicas !== 1 || model.autoscaling)) {
+            out.push(
+                `${at("multiNode")}: got "ray" with ${model.autoscaling ? "autoscaling" : `${placement.replicas} replicas`}; one Ray cluster is one replica; allowed: "lws" (one group per replica), or replicas: 1`,
+            );
+        }
+    }
+    // DRA (vendor, Kubernetes version, platform.dra) is checked by the platform layer, which installs the driver.
+    return out;
 }

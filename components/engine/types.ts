@@ -30,10 +30,26 @@ export interface EngineServerArgs {
     placement: Placement;
     /** Name of a Secret holding `HF_TOKEN`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
-    /** Create a PodMonitor for `/metrics` (needs the prometheus-operator CRDs). Defaults to false. */
+    /** Create a PodMonitor for the engine's metrics (needs the prometheus-operator CRDs). Defaults to false. */
     podMonitor?: boolean;
-    /** The resource that installs the PodMonitor CRD; the monitor depends on it. */
+    /** The resource that installs the PodMonitor CRD; the monitor depends on it. Required when `podMonitor` is true. */
     monitoringCrds?: pulumi.Resource;
+    /**
+     * DRA device class for `model.dra` (the accelerators come from a ResourceClaimTemplate instead
+     * of the device plugin). Defaults to the vendor's class: `gpu.nvidia.com` for NVIDIA.
+     */
+    draDeviceClass?: string;
+    /** The resource that installs the DRA driver (publishes the DeviceClass); DRA claims depend on it. Defaults to none. */
+    draDriver?: pulumi.Resource;
     /** Skip provider readiness waits (no kubelets, e2e). Defaults to false. */
     skipAwait?: boolean;
+}
+
+/** Arguments of the multi-node engines (LeaderWorkerSet, Ray StatefulSets). */
+export interface MultiNodeServerArgs extends EngineServerArgs {
+    /**
+     * The resource that installs the LeaderWorkerSet CRD (`leaderworkerset.x-k8s.io`); the
+     * LeaderWorkerSet depends on it. Required by `LwsServer`, ignored by `RayVllmServer`.
+     */
+    lwsCrds?: pulumi.Resource;
 }

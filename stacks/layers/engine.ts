@@ -1,46 +1,88 @@
 /**
  * Engine layer: one engine server per model served directly by its engine (`serving: engine`).
- * Models served through KServe, llm-d, Ray Serve, NIM or Dynamo get their engine from the
- * serving layer instead.
+ * The component follows `models[].engine` and the planner's placement: a replica on one node →
+ * VllmServer / SglangServer / TritonTrtllmServer; a replica across nodes → LwsServer (vLLM or
+ * SGLang on a LeaderWorkerSet, `multiNode: lws`) or RayVllmServer (`multiNode: ray`).
+ * Models served through KServe, llm-d, Ray Serve, NIM or Dynamo get their engine from the serving
+ * layer instead.
+ *
+ * Every model is placed (and every problem reported) before the first engine resource exists.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../../components/common/k8s";
+import { LwsServer } from "../../components/engine/lws";
+import { RayVllmServer } from "../../components/engine/ray";
+import { SglangServer } from "../../components/engine/sglang";
+import { TritonTrtllmServer } from "../../components/engine/triton-trtllm";
+import type { EngineServerArgs, MultiNodeServerArgs, Placement } from "../../components/engine/types";
 import { VllmServer } from "../../components/engine/vllm";
 import type { PlatformLayer } from "./platform";
 import type { StackConfig } from "../config";
 import { poolOf } from "../config";
-import { placementFor } from "../placement";
+import { placementsFor } from "../placement";
 
 export interface EngineLayerArgs {
     config: StackConfig;
     platform: PlatformLayer;
+    /** Placements per `models[i]` when the caller already planned them. Defaults to `placementsFor(config)`. */
+    placements?: Placement[];
+}
+
+/** The engine server a model gets. */
+export type EngineServer = VllmServer | SglangServer | TritonTrtllmServer | LwsServer | RayVllmServer;
+
+/** Which component serves a model with this placement. Pure. */
+export function engineKind(model: StackConfig["models"][number], placement: Placement): "vllm" | "sglang" | "trtllm" | "lws" | "ray" {
+    if (placement.nodesPerReplica > 1) return model.multiNode;
+    return model.engine;
 }
 
 export class EngineLayer extends pulumi.ComponentResource {
-    /** Model name → in-cluster OpenAI base URL. */
+    /** Model name → in-cluster base URL (OpenAI-compatible `/v1` for vLLM and SGLang; Triton's HTTP root). */
     public readonly endpoints: Record<string, pulumi.Output<string>> = {};
+    /** Model name → its engine server component. */
+    public readonly servers: Record<string, EngineServer> = {};
 
     constructor(name: string, args: EngineLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:stack:EngineLayer`, name, {}, opts);
         const { config, platform } = args;
+        // Validate first: a planning error registers no engine.
+        const placements = args.placements ?? placementsFor(config);
         config.models.forEach((model, i) => {
             if (model.serving !== "engine") return;
-            const pool = poolOf(config, model);
-            const placement = placementFor(config, i);
-            const server = new VllmServer(
-                model.name,
-                {
-                    namespace: platform.namespace,
-                    model,
-                    pool,
-                    placement,
-                    hfTokenSecretName: platform.workloads.hfTokenSecretName,
-                    podMonitor: platform.installs("monitoring.coreos.com"),
-                    monitoringCrds: platform.crdInstallers["monitoring.coreos.com"],
-                    skipAwait: config.cluster.skipAwait,
-                },
-                { parent: this },
-            );
+            const common: EngineServerArgs = {
+                namespace: platform.namespace,
+                model,
+                pool: poolOf(config, model),
+                placement: placements[i],
+                hfTokenSecretName: platform.workloads.hfTokenSecretName,
+                podMonitor: platform.installs("monitoring.coreos.com"),
+                monitoringCrds: platform.crdInstallers["monitoring.coreos.com"],
+                // DeviceClasses come from the vendor's DRA driver: NVIDIA's release, or AMD's GPU operator.
+                draDriver: poolOf(config, model).accelerator.vendor === "amd" ? platform.crdInstallers["amd.com"] : platform.crdInstallers["resource.nvidia.com"],
+                skipAwait: config.cluster.skipAwait,
+            };
+            const childOpts = { parent: this };
+            let server: EngineServer;
+            switch (engineKind(model, placements[i])) {
+                case "lws": {
+                    const mn: MultiNodeServerArgs = { ...common, lwsCrds: platform.crdInstallers["leaderworkerset.x-k8s.io"] };
+                    server = new LwsServer(model.name, mn, childOpts);
+                    break;
+                }
+                case "ray":
+                    server = new RayVllmServer(model.name, common, childOpts);
+                    break;
+                case "sglang":
+                    server = new SglangServer(model.name, common, childOpts);
+                    break;
+                case "trtllm":
+                    server = new TritonTrtllmServer(model.name, common, childOpts);
+                    break;
+                default:
+                    server = new VllmServer(model.name, common, childOpts);
+            }
+            this.servers[model.name] = server;
             this.endpoints[model.name] = server.url;
         });
         this.registerOutputs({ endpoints: this.endpoints });
