@@ -1,10 +1,12 @@
 /**
  * Offline plan: `npm run plan -- --stack <name> [--out <dir>]` or `--config <file>`.
  * Runs the real program on Pulumi's mock engine (no CLI, no cluster) and writes
- * resources.json, manifests/ and plan.md to out/<name>/. Exit 1 on bad config (nothing written).
+ * resources.json, manifests/, plan.md, plan.json and plan.svg to out/<name>/, and prints the
+ * placement table. Exit 1 on bad config (nothing written).
  */
 import * as path from "node:path";
 import { ConfigError } from "../stacks/config";
+import { planExtras } from "../stacks/offline/extras";
 import { installMockEngine } from "../stacks/offline/mock-engine";
 import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/offline/plan";
 
@@ -34,10 +36,14 @@ async function main(): Promise<number> {
     const sf = readStackFile(file, args.stack);
     const recorder = installMockEngine({ stack: sf.name });
     const result = await planStack(sf, recorder);
+    const extras = await planExtras(result);
     const outDir = args.out ?? path.join("out", sf.name);
-    const written = writePlan(outDir, result);
-    console.log(`planned stack "${sf.name}" from ${path.relative(process.cwd(), file) || file}: ${result.resources.length} registrations`);
-    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md)`);
+    const written = writePlan(outDir, result, extras.files);
+    console.log(`planned stack "${sf.name}" from ${path.relative(process.cwd(), file) || file}: ${result.resources.length} registrations, ${extras.graph.nodes.length} components`);
+    console.log("");
+    console.log(extras.table);
+    console.log("");
+    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md, plan.json, plan.svg)`);
     return 0;
 }
 

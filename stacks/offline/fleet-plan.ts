@@ -1,0 +1,163 @@
+/**
+ * The physical side of an offline plan: every model sized by the planner
+ * (components/physical/planner.ts), the rows of plan.json, and a GPU map per node pool — which
+ * model replica holds which GPUs when the replicas are packed onto the nodes in order.
+ *
+ * The map is an illustration the plan computes, not what the Kubernetes scheduler will do; it
+ * answers "does it fit, and how full is each node" at a glance. Pure functions.
+ */
+import { planJsonEntry, planModel, type ModelPlan, type PlanJsonEntry } from "../../components/physical/planner";
+import { resolvePool } from "../../components/physical/fleet";
+import type { ModelConfig, ParsedStackConfig, PoolConfig } from "../schema";
+
+/** One model as the plan sees it: the planner's answer, or why it could not answer. */
+export interface PlannedModel {
+    index: number;
+    config: ModelConfig;
+    /** Pool name (when it resolved). */
+    pool?: string;
+    plan?: ModelPlan;
+    /** Planner refusal or lookup error, when there is no plan or it does not fit. */
+    error?: string;
+}
+
+/** Plan every model without throwing (`strict: false`): a plan renders even what does not fit. */
+export function planModels(config: Pick<ParsedStackConfig, "fleet" | "models">): PlannedModel[] {
+    return config.models.map((m, index) => {
+        try {
+            const { pool, index: poolIndex } = resolvePool(config.fleet.pools, m.pool, `models[${index}].pool`);
+            const plan = planModel(m, pool, { index, poolIndex, strict: false });
+            return { index, config: m, pool: pool.name, plan, ...(plan.error ? { error: plan.error } : {}) };
+        } catch (e) {
+            return { index, config: m, ...(m.pool ? { pool: m.pool } : {}), error: e instanceof Error ? e.message : String(e) };
+        }
+    });
+}
+
+/** A plan.json row: the planner's entry plus how the model is run. */
+export interface PlanJsonModel extends Partial<PlanJsonEntry> {
+    name: string;
+    model: string;
+    engine: string;
+    serving: string;
+    pool?: string;
+    gpusPerPod?: number;
+    fits: boolean;
+    error?: string;
+}
+
+export interface PlanJson {
+    stack: string;
+    models: PlanJsonModel[];
+    pools: { name: string; nodes: number; gpusPerNode: number; product: string; gpusUsed: number; gpusFree: number; unplaced: string[] }[];
+}
+
+export function planJson(stack: string, config: ParsedStackConfig, planned: PlannedModel[], maps: PoolMap[]): PlanJson {
+    return {
+        stack,
+        models: planned.map((p) => ({
+            ...(p.plan ? planJsonEntry(p.plan) : {}),
+            name: p.config.name,
+            model: p.config.model,
+            engine: p.config.engine,
+            serving: p.config.serving,
+            ...(p.pool ? { pool: p.pool } : {}),
+            ...(p.plan ? { gpusPerPod: p.plan.gpusPerPod } : {}),
+            fits: p.plan?.fits ?? false,
+            ...(p.error ? { error: p.error } : {}),
+        })),
+        pools: maps.map((m) => {
+            const used = m.grid.reduce((s, row) => s + row.filter((c) => c !== null).length, 0);
+            return {
+                name: m.pool.name,
+                nodes: m.pool.nodes,
+                gpusPerNode: m.pool.accelerator.perNode,
+                product: m.pool.accelerator.product,
+                gpusUsed: used,
+                gpusFree: m.pool.nodes * m.pool.accelerator.perNode - used,
+                unplaced: m.unplaced.map((u) => `${u.model}#${u.replica}`),
+            };
+        }),
+    };
+}
+
+// ── GPU map ────────────────────────────────────────────────────────────────────────────
+
+/** Who holds one GPU. */
+export interface GpuCell {
+    model: string;
+    /** Index of the model in `models[]` (stable colour). */
+    modelIndex: number;
+    replica: number;
+    /** Pod of the replica (0 for single-node replicas; the LWS/Ray rank of multi-node ones). */
+    pod: number;
+}
+
+export interface PoolMap {
+    pool: PoolConfig;
+    /** grid[node][gpu]: the cell, or null when free. */
+    grid: (GpuCell | null)[][];
+    /** Nodes per NVLink domain (1 unless the domain spans nodes). */
+    nodesPerDomain: number;
+    /** Replicas that did not fit, in order. */
+    unplaced: { model: string; modelIndex: number; replica: number }[];
+}
+
+/**
+ * Pack the models' minimum replicas onto each pool's nodes, in config order: a single-pod
+ * replica takes the lowest free GPUs of the first node with room; a multi-node replica takes
+ * the first nodes with room for one pod each — inside one NVLink domain when its tensor
+ * parallelism spans nodes (NVL72 racks).
+ */
+export function gpuMaps(config: Pick<ParsedStackConfig, "fleet">, planned: readonly PlannedModel[]): PoolMap[] {
+    return config.fleet.pools.map((pool) => {
+        const perNode = pool.accelerator.perNode;
+        const grid: (GpuCell | null)[][] = Array.from({ length: pool.nodes }, () => Array<GpuCell | null>(perNode).fill(null));
+        const nodesPerDomain = pool.nvlinkDomain > perNode ? Math.max(1, Math.floor(pool.nvlinkDomain / perNode)) : 1;
+        const unplaced: PoolMap["unplaced"] = [];
+        const free = (node: number) => grid[node].filter((c) => c === null).length;
+        const take = (node: number, count: number, cell: GpuCell) => {
+            let left = count;
+            for (let g = 0; g < perNode && left > 0; g++) {
+                if (grid[node][g] === null) {
+                    grid[node][g] = cell;
+                    left--;
+                }
+            }
+        };
+        for (const p of planned) {
+            if (p.pool !== pool.name || !p.plan) continue;
+            const plan = p.plan;
+            const pods = plan.nodesPerReplica;
+            const gpusPerPod = plan.gpusPerPod;
+            for (let replica = 0; replica < plan.replicas.min; replica++) {
+                const nodes = pickNodes(pool.nodes, pods, nodesPerDomain, plan.tensorSpansNodes, (n) => free(n) >= gpusPerPod);
+                if (!nodes || gpusPerPod > perNode) {
+                    unplaced.push({ model: p.config.name, modelIndex: p.index, replica });
+                    continue;
+                }
+                nodes.forEach((n, pod) => take(n, gpusPerPod, { model: p.config.name, modelIndex: p.index, replica, pod }));
+            }
+        }
+        return { pool, grid, nodesPerDomain, unplaced };
+    });
+}
+
+/** The first `count` nodes (in order) that have room; within one NVLink domain when `sameDomain`. */
+function pickNodes(total: number, count: number, nodesPerDomain: number, sameDomain: boolean, room: (n: number) => boolean): number[] | undefined {
+    if (count === 1) {
+        for (let n = 0; n < total; n++) if (room(n)) return [n];
+        return undefined;
+    }
+    if (sameDomain && nodesPerDomain > 1) {
+        for (let start = 0; start < total; start += nodesPerDomain) {
+            const inDomain: number[] = [];
+            for (let n = start; n < Math.min(total, start + nodesPerDomain); n++) if (room(n)) inDomain.push(n);
+            if (inDomain.length >= count) return inDomain.slice(0, count);
+        }
+        return undefined;
+    }
+    const out: number[] = [];
+    for (let n = 0; n < total && out.length < count; n++) if (room(n)) out.push(n);
+    return out.length === count ? out : undefined;
+}
