@@ -132,7 +132,10 @@ function capacityViolations(items: StackItem[], fleet: Fleet, at: "min" | "max")
         }
     }
     const vendors = new Set(needs.map((d) => d.vendor).filter((v): v is Vendor => v !== undefined));
+    const poolsOver = new Set(violations.map((v) => v.ref?.name));
     for (const vendor of vendors) {
+        // A vendor-wide finding adds nothing when one of its pools is already reported over capacity.
+        if (fleet.pools.some((p) => p.accelerator.vendor === vendor && poolsOver.has(p.name))) continue;
         const ds = needs.filter((d) => d.vendor === vendor);
         const need = ds.reduce((n, d) => n + d.pods * d.gpusPerPod, 0);
         const pools = fleet.pools.filter((p) => p.accelerator.vendor === vendor);
