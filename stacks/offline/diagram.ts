@@ -66,7 +66,7 @@ export function poolTable(map: PoolMap): string {
         const cells = row.map((c, g) => {
             if (!c) return `<TD BGCOLOR="${FREE}" TITLE="node ${n} gpu ${g}: free"><FONT COLOR="#999999">free</FONT></TD>`;
             const pod = c.pod > 0 ? `.${c.pod}` : "";
-            return `<TD BGCOLOR="${modelColor(c.modelIndex)}" TITLE="${html(`node ${n} gpu ${g}: ${c.model} replica ${c.replica}${c.pod ? ` pod ${c.pod}` : ""}`)}">${html(c.model.slice(0, 12))}<BR/>r${c.replica}${pod}</TD>`;
+            return `<TD BGCOLOR="${modelColor(c.modelIndex)}" TITLE="${html(`node ${n} gpu ${g}: ${c.model} replica ${c.replica}${c.pod ? ` pod ${c.pod}` : ""}`)}">${html(c.model.slice(0, 10))}<BR/>r${c.replica}${pod}</TD>`;
         });
         rows.push(`<TR><TD ALIGN="LEFT"><B>node ${n}</B>${domain}</TD>${cells.join("")}</TR>`);
     });
@@ -121,8 +121,14 @@ export function planDot(input: DiagramInput): string {
     // Component layers, with components that contain releases drawn as nested clusters.
     const children = new Map<string, GraphNode[]>();
     for (const n of graph.nodes) if (n.parentId) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n]);
+    // An engine component named after a model takes the model's colour from the GPU map.
+    const modelIndex = new Map(input.planned.map((p) => [p.config.name, p.index]));
+    const fill = (n: GraphNode) => {
+        const mi = n.kind === "component" && n.layer === "engine" ? modelIndex.get(n.name) : undefined;
+        return mi !== undefined ? modelColor(mi) : KIND_FILL[n.kind];
+    };
     const emit = (n: GraphNode, indent: string) => {
-        const attrs = `label=${nodeLabel(n)} fillcolor="${KIND_FILL[n.kind]}"${n.kind === "component" ? "" : ` shape=box`} tooltip=${quoted(n.urn)}`;
+        const attrs = `label=${nodeLabel(n)} fillcolor="${fill(n)}"${n.kind === "component" ? "" : ` shape=box`} tooltip=${quoted(n.urn)}`;
         const kids = children.get(n.id);
         if (!kids) {
             out.push(`${indent}${n.id} [${attrs}];`);
@@ -160,17 +166,6 @@ export function planDot(input: DiagramInput): string {
     });
     // Dependencies: prerequisite → dependent.
     for (const e of graph.edges) out.push(`  ${e.from} -> ${e.to};`);
-    // Each engine component named after a model runs on its pool's GPUs.
-    input.maps.forEach((m, i) => {
-        for (const p of input.planned) {
-            if (p.pool !== m.pool.name) continue;
-            for (const n of graph.nodes) {
-                if (n.layer === "engine" && n.kind === "component" && n.name === p.config.name) {
-                    out.push(`  pool_${i} -> ${n.id} [style=dashed color="#9a9a9a" arrowhead=none constraint=false];`);
-                }
-            }
-        }
-    });
     out.push("}");
     return out.join("\n") + "\n";
 }
