@@ -64,7 +64,7 @@ export function planPlacements(config: ParsedStackConfig): PlacementPlan {
         try {
             const plan = planModel(model, pool, { index: i, poolIndex });
             const placement = placementOf(plan);
-            const engine = engineProblems(config, model, i, pool, placement);
+            const engine = engineProblems(model, i, pool, placement);
             problems.push(...engine);
             placements.push(engine.length === 0 ? placement : undefined);
             plans.push(plan);
@@ -116,7 +116,7 @@ function configuredPlacement(model: ModelConfig, pool: PoolConfig): Placement {
 }
 
 /** What the engine layer cannot build for a placement, as config problems. Only for `serving: engine`. */
-function engineProblems(_config: ParsedStackConfig, model: ModelConfig, i: number, pool: PoolConfig, placement: Placement): string[] {
+function engineProblems(model: ModelConfig, i: number, pool: PoolConfig, placement: Placement): string[] {
     if (model.serving !== "engine") return [];
     const at = (...p: string[]) => `${NS}:models[${i}]${p.map((s) => "." + s).join("")}`;
     const out: string[] = [];
