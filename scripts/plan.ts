@@ -1,7 +1,8 @@
 /**
  * Offline plan: `npm run plan -- --stack <name> [--out <dir>]` or `--config <file>`.
  * Runs the real program on Pulumi's mock engine (no CLI, no cluster) and writes
- * resources.json, manifests/, plan.md, plan.json and plan.svg to out/<name>/, and prints the
+ * resources.json, manifests/, plan.md, plan.json, plan.svg and policy-config.json (the guardrail
+ * pack's config for the stack's fleet) to out/<name>/, and prints the
  * placement table. Exit 1 on bad config (nothing written).
  */
 import * as path from "node:path";
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
     console.log("");
     console.log(extras.table);
     console.log("");
-    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md, plan.json, plan.svg)`);
+    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md, plan.json, plan.svg, policy-config.json)`);
     return 0;
 }
 
