@@ -97,8 +97,15 @@ export function isEngineImage(image: string | undefined): boolean {
     return image !== undefined && ENGINE_IMAGE.test(image);
 }
 
+/**
+ * An inference engine process: an engine command, or an engine image — except a Ray worker
+ * (`ray start` without `--head`) that only joins a cluster whose head runs and exposes the engine.
+ */
 export function isEngineContainer(container: JsonObject): boolean {
-    return isEngineImage(str(container, "image")) || ENGINE_COMMAND.test(commandLine(container));
+    const cmd = commandLine(container);
+    if (ENGINE_COMMAND.test(cmd)) return true;
+    const rayWorker = /\bray\s+start\b/.test(cmd) && !/--head\b/.test(cmd);
+    return isEngineImage(str(container, "image")) && !rayWorker;
 }
 
 /** Which vendor an image is built for, from its name: ROCm → amd, Gaudi/Habana → intel, else undefined. */

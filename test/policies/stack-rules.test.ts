@@ -119,6 +119,11 @@ describe("policies: stack rules (CrossGuard)", () => {
             assert.deepEqual((await validateStack(P, [nim(true)])).violations, []);
             assert.match((await validateStack(P, [nim(false)])).violations[0]?.message ?? "", /spec\.metrics\.enabled: true/);
         });
+        it("does not count Ray workers (ray start without --head) as engines, but does count the head", async () => {
+            const ray = (name: string, cmd: string): FakeResource => ({ type: STS, name, props: statefulSet({ name, containers: [container({ gpus: "8", command: ["/bin/bash", "-c"], args: [cmd] })] }) });
+            assert.deepEqual((await validateStack(P, [ray("w", "ray start --address=head:6379 --num-gpus=8 --block")])).violations, []);
+            assert.equal((await validateStack(P, [ray("h", "ray start --head --port=6379; vllm serve m --tensor-parallel-size 8 --pipeline-parallel-size 2")])).violations.length, 1);
+        });
         it("ignores non-engine workloads", async () => {
             assert.deepEqual((await validateStack(P, [{ type: DEPLOY, name: "web", props: { metadata: { name: "web" }, spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } } } }])).violations, []);
         });
