@@ -11,7 +11,7 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { fleetConfigSchema, fleetFromPolicyConfig } from "./lib/config";
 import { subjectFromPulumi } from "./lib/workload";
-import type { GraphNode, Rule, RuleMeta, StackItem } from "./lib/rule";
+import type { Rule, RuleMeta, StackItem } from "./lib/rule";
 import { rules } from "./rules";
 
 function meta(r: RuleMeta): Pick<ResourceValidationPolicy, "name" | "description" | "severity" | "enforcementLevel" | "remediationSteps" | "configSchema" | "tags"> {
@@ -59,7 +59,7 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
             return {
                 ...meta(rule),
                 validateStack: (args, reportViolation) => {
-                    const r = rule.check(args.resources as GraphNode[]);
+                    const r = rule.check(args.resources);
                     for (const v of r.violations) reportViolation(v.message, v.urn);
                 },
             };
