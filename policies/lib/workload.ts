@@ -6,7 +6,7 @@
  * Every resource rule reads workloads through here, so Pulumi and YAML inputs are judged alike.
  */
 import { arr, bool, int, isObject, obj, objs, str, stringMap, type JsonObject } from "./json";
-import { argParallelism, containerGpus, isEngineContainer, isEngineImage } from "./resources";
+import { argParallelism, commandLine, containerGpus, isEngineContainer, isEngineImage } from "./resources";
 import type { Vendor } from "./config";
 
 export interface ObjectRef {
@@ -17,7 +17,14 @@ export interface ObjectRef {
 
 export type Subject =
     | { form: "k8s"; apiVersion: string; kind: string; ref: ObjectRef; body: JsonObject }
-    | { form: "helm"; chart: string; ref: ObjectRef; values: JsonObject };
+    | {
+          form: "helm";
+          chart: string;
+          ref: ObjectRef;
+          values: JsonObject;
+          /** Helm v4 Chart: rendered client-side, so its objects are separate resources judged on their own. */
+          rendered?: boolean;
+      };
 
 export function describe(ref: ObjectRef): string {
     return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
@@ -41,6 +48,7 @@ export function subjectFromPulumi(type: string, props: JsonObject, resourceName:
             chart,
             values: obj(props, "values") ?? {},
             ref: { kind: type.endsWith(":Release") ? "HelmRelease" : "HelmChart", name: str(props, "name") ?? resourceName, namespace: str(props, "namespace") },
+            rendered: type === "kubernetes:helm.sh/v4:Chart",
         };
     }
     let apiVersion: string | undefined;
@@ -217,7 +225,11 @@ function isEngine(pods: PodView[]): boolean {
 /** Ray on plain StatefulSets/Deployments spans pods this object cannot see. */
 function rayMultiNode(pods: PodView[]): boolean {
     return pods.some((p) =>
-        p.containers.some((c) => /\bray\s+start\b|distributed-executor-backend[= ]ray|ray_cluster_size|RAY_ADDRESS/.test(JSON.stringify(c.container))),
+        p.containers.some(
+            (c) =>
+                /\bray\s+start\b|distributed-executor-backend[= ]ray|ray_cluster_size/.test(commandLine(c.container)) ||
+                objs(c.container, "env").some((e) => str(e, "name") === "RAY_ADDRESS"),
+        ),
     );
 }
 
@@ -445,7 +457,8 @@ export function isModelServiceChart(chart: string): boolean {
 }
 
 function helmWorkloads(s: Extract<Subject, { form: "helm" }>): WorkloadView[] {
-    if (!isModelServiceChart(s.chart)) return [];
+    // A v4 Chart's pods are its rendered children; judging its values too would count them twice.
+    if (s.rendered || !isModelServiceChart(s.chart)) return [];
     const v = s.values;
     const accType = str(v, "accelerator", "type") ?? "nvidia";
     const acc = LLMD_ACCELERATORS[accType];

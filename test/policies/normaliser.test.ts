@@ -37,6 +37,8 @@ describe("policies: normaliser", () => {
         assert.deepEqual(a[0].pods[0].implicitGpus, { resource: "nvidia.com/gpu", count: 8, containers: ["vllm"] });
         assert.equal(a[0].groupSize, 2);
         assert.equal(subjectsFromDocument({ chart: "x", values: {} }, "f")[0].ref.name, "f");
+        // A Helm v4 Chart renders its pods as separate resources: no workload from its values (no double counting).
+        assert.deepEqual(view(subjectFromPulumi("kubernetes:helm.sh/v4:Chart", { chart: "llm-d-modelservice", values: clone(values) }, "ms")), []);
         assert.deepEqual(subjectsFromDocument({ chart: "x" }, "f"), []);
     });
 
