@@ -1,0 +1,204 @@
+/**
+ * Benchmarks (`npm run bench`; not part of `npm test`). Prints a table and writes bench.json:
+ *  - offline plan time of the dev stack, and of synthetic stacks with 10 / 50 / 100 models
+ *    (program on the mock engine, then the extras: planner, GPU maps, graph, SVG via Graphviz WASM);
+ *  - policy throughput: the pack's rule functions (policies/) over every registration of the
+ *    100-model plan, as CrossGuard would see them (resources/s);
+ *  - dependency-graph depth of the full platform (component level and resource level) for the
+ *    all-components example stacks, with the longest chain.
+ * Times are wall-clock medians on this machine; compare runs on the same machine only.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import * as YAML from "yaml";
+import { installMockEngine, type RecordedResource } from "../stacks/offline/mock-engine";
+import { planStack, readStackFile, type PlanResult } from "../stacks/offline/plan";
+import { planExtras } from "../stacks/offline/extras";
+import { componentGraph, graphDepth, longestChain, resourceDepth } from "../stacks/offline/graph";
+import { evaluate } from "../policies/lib/evaluate";
+import { parsePackConfig } from "../policies/lib/config";
+import type { GraphNode, StackItem } from "../policies/lib/rule";
+import { subjectFromPulumi } from "../policies/lib/workload";
+import { ruleNames, rules } from "../policies/rules";
+import { policyPackConfig } from "../stacks/offline/extras";
+
+const ROOT = path.resolve(__dirname, "..");
+const recorder = installMockEngine({ project: "inference-platform", stack: "bench" });
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+async function timePlan(file: string, runs: number): Promise<{ programMs: number; extrasMs: number; totalMs: number; registrations: number; result: PlanResult }> {
+    const program: number[] = [];
+    const extras: number[] = [];
+    let result: PlanResult | undefined;
+    for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        result = await planStack(readStackFile(file), recorder);
+        const t1 = performance.now();
+        await planExtras(result);
+        const t2 = performance.now();
+        program.push(t1 - t0);
+        extras.push(t2 - t1);
+    }
+    const p = median(program);
+    const e = median(extras);
+    return { programMs: p, extrasMs: e, totalMs: p + e, registrations: result!.resources.length, result: result! };
+}
+
+/** A stack with `n` models from the catalog, cycling sizes, on one H100 pool large enough. */
+function syntheticStack(n: number): string {
+    const cycle = [
+        { model: "Qwen/Qwen3-0.6B", gpus: 1 },
+        { model: "meta-llama/Llama-3.1-8B-Instruct", gpus: 1 },
+        { model: "meta-llama/Llama-3.2-3B-Instruct", gpus: 1 },
+        { model: "Qwen/Qwen3-32B", gpus: 2, parallelism: { tensor: 2 } },
+        { model: "openai/gpt-oss-20b", gpus: 1 },
+    ];
+    const models = Array.from({ length: n }, (_, i) => {
+        const c = cycle[i % cycle.length];
+        return { name: `m${i}`, model: c.model, ...(c.parallelism ? { parallelism: c.parallelism } : {}) };
+    });
+    const gpus = models.reduce((s, _, i) => s + cycle[i % cycle.length].gpus, 0);
+    const doc = {
+        config: {
+            "inference-platform:fleet": {
+                pools: [{ name: "h100", nodes: Math.ceil(gpus / 8) + 1, accelerator: { vendor: "nvidia", product: "H100-SXM5-80GB", memoryGiB: 80, perNode: 8 } }],
+            },
+            "inference-platform:models": models,
+        },
+    };
+    return YAML.stringify(doc);
+}
+
+/** The registrations as CrossGuard's resource policies see them. */
+function policyItems(resources: readonly RecordedResource[]): StackItem[] {
+    const items: StackItem[] = [];
+    for (const r of resources) {
+        if (!r.custom) continue;
+        const subject = subjectFromPulumi(r.type, r.inputs, r.name);
+        if (subject) items.push({ subject, id: r.urn });
+    }
+    return items;
+}
+
+/** The registrations as GraphNodes (PolicyResource-shaped) for the graph rule. */
+function graphNodes(resources: readonly RecordedResource[]): GraphNode[] {
+    const byUrn = new Map<string, GraphNode>();
+    for (const r of resources) byUrn.set(r.urn, { urn: r.urn, type: r.type, name: r.name, props: r.inputs, dependencies: [] });
+    for (const r of resources) {
+        const n = byUrn.get(r.urn)!;
+        const parent = byUrn.get(r.parent);
+        if (parent) n.parent = parent;
+        n.dependencies = r.dependsOn.map((d) => byUrn.get(d)).filter((x): x is GraphNode => x !== undefined);
+    }
+    return [...byUrn.values()];
+}
+
+function policyThroughput(result: PlanResult): { resources: number; objects: number; runs: number; seconds: number; resourcesPerSecond: number; findings: number; graphRuleResourcesPerSecond?: number } {
+    const items = policyItems(result.resources);
+    const cfg = parsePackConfig(JSON.parse(JSON.stringify(policyPackConfig(result.config.fleet))), ruleNames);
+    const custom = result.resources.filter((r) => r.custom).length;
+    let runs = 0;
+    let findings = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 1500 || runs < 3) {
+        findings = evaluate(items, rules, cfg).findings.length;
+        runs++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const out = { resources: custom, objects: items.length, runs, seconds, resourcesPerSecond: (custom * runs) / seconds, findings };
+    const graphRule = rules.find((r) => r.scope === "graph");
+    if (graphRule && graphRule.scope === "graph") {
+        const nodes = graphNodes(result.resources);
+        let gRuns = 0;
+        const g0 = performance.now();
+        while (performance.now() - g0 < 1000 || gRuns < 3) {
+            graphRule.check(nodes);
+            gRuns++;
+        }
+        return { ...out, graphRuleResourcesPerSecond: (nodes.length * gRuns) / ((performance.now() - g0) / 1000) };
+    }
+    return out;
+}
+
+function depthOf(result: PlanResult): { components: number; componentDepth: number; longestChain: string[]; resources: number; resourceDepth: number } {
+    const g = componentGraph(result.resources);
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    return {
+        components: g.nodes.length,
+        componentDepth: graphDepth(g.nodes.map((n) => n.id), g.edges),
+        longestChain: longestChain(g.nodes.map((n) => n.id), g.edges).map((id) => `${byId.get(id)!.type.split(":").pop()} ${byId.get(id)!.name}`),
+        resources: result.resources.length,
+        resourceDepth: resourceDepth(result.resources),
+    };
+}
+
+async function main(): Promise<void> {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+    const rows: string[][] = [];
+    const bench: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
+    try {
+        // Warm-up: module loading and the WASM Graphviz instance are one-off costs.
+        await timePlan(path.join(ROOT, "Pulumi.dev.yaml"), 1);
+
+        const plans: Record<string, unknown> = {};
+        const dev = await timePlan(path.join(ROOT, "Pulumi.dev.yaml"), 5);
+        plans["dev"] = { registrations: dev.registrations, programMs: dev.programMs, extrasMs: dev.extrasMs, totalMs: dev.totalMs };
+        rows.push(["plan: dev stack", `${dev.registrations} registrations`, `${dev.totalMs.toFixed(0)} ms (program ${dev.programMs.toFixed(0)} + extras ${dev.extrasMs.toFixed(0)})`]);
+
+        let biggest: PlanResult | undefined;
+        for (const n of [10, 50, 100]) {
+            const file = path.join(tmp, `synthetic-${n}.yaml`);
+            fs.writeFileSync(file, syntheticStack(n));
+            const r = await timePlan(file, n === 100 ? 3 : 5);
+            plans[`models${n}`] = { registrations: r.registrations, programMs: r.programMs, extrasMs: r.extrasMs, totalMs: r.totalMs, msPerModel: r.totalMs / n };
+            rows.push([`plan: ${n} models`, `${r.registrations} registrations`, `${r.totalMs.toFixed(0)} ms (program ${r.programMs.toFixed(0)} + extras ${r.extrasMs.toFixed(0)}; ${(r.totalMs / n).toFixed(1)} ms/model)`]);
+            biggest = r.result;
+        }
+        bench["plan"] = plans;
+
+        const pt = policyThroughput(biggest!);
+        bench["policy"] = { ...pt, rules: rules.map((r) => r.name) };
+        rows.push([
+            "policy throughput (100-model plan)",
+            `${pt.resources} resources, ${rules.length} rules`,
+            `${Math.round(pt.resourcesPerSecond).toLocaleString("en-US")} resources/s (${pt.runs} runs, ${pt.findings} findings)` +
+                (pt.graphRuleResourcesPerSecond ? `; graph rule ${Math.round(pt.graphRuleResourcesPerSecond).toLocaleString("en-US")} resources/s` : ""),
+        ]);
+
+        const depths: Record<string, unknown> = {};
+        for (const f of ["stacks/examples/platform-all-vendors.yaml", "stacks/examples/prod-nvl72.yaml", "stacks/examples/staging-hgx-h100.yaml"]) {
+            if (!fs.existsSync(path.join(ROOT, f))) continue;
+            const result = await planStack(readStackFile(path.join(ROOT, f)), recorder);
+            const d = depthOf(result);
+            depths[path.basename(f, ".yaml")] = d;
+            rows.push([`graph depth: ${path.basename(f, ".yaml")}`, `${d.components} components, ${d.resources} registrations`, `component depth ${d.componentDepth}, resource depth ${d.resourceDepth}`]);
+        }
+        bench["graphDepth"] = depths;
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+
+    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ["benchmark", "size", "result"][i].length));
+    const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    console.log(line(["benchmark", "size", "result"]));
+    console.log(widths.map((w) => "─".repeat(w)).join("  "));
+    for (const r of rows) console.log(line(r));
+    const depth = bench["graphDepth"] as Record<string, { longestChain: string[] }>;
+    for (const [name, d] of Object.entries(depth)) console.log(`longest chain (${name}): ${d.longestChain.join(" → ")}`);
+    fs.writeFileSync(path.join(ROOT, "bench.json"), JSON.stringify(bench, null, 2) + "\n");
+    console.log("wrote bench.json");
+}
+
+main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+        console.error(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        process.exit(1);
+    },
+);
