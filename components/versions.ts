@@ -77,6 +77,9 @@ export const charts = {
         upstream: { chart: "kserve-resources", version: "0.20.0" },
     },
     kserveLlmisvcCrd: { chart: "oci://ghcr.io/kserve/charts/kserve-llmisvc-crd", version: "v0.20.0" },
+    // ClusterServingRuntimes (huggingfaceserver) and the well-known LLMInferenceServiceConfigs; both
+    // are off by default in the chart. No upstream defaults in ../shared: KServe pins its values in tests.
+    kserveRuntimeConfigs: { chart: "oci://ghcr.io/kserve/charts/kserve-runtime-configs", version: "v0.20.0" },
     kserveLlmisvcResources: {
         chart: "oci://ghcr.io/kserve/charts/kserve-llmisvc-resources",
         version: "v0.20.0",
@@ -103,7 +106,9 @@ export const charts = {
     },
     nimOperator: { chart: "k8s-nim-operator", repo: NGC, version: "v3.1.2", upstream: { chart: "k8s-nim-operator", version: "3.1.2" } },
     // No upstream defaults in ../shared for Dynamo: the component pins its values in tests.
-    dynamoPlatform: { chart: "dynamo-platform", repo: NGC, version: "0.7.1" },
+    // 0.7.x ships the CRDs as their own chart (dynamo-crds), installed before the platform.
+    dynamoCrds: { chart: "dynamo-crds", repo: "https://helm.ngc.nvidia.com/nvidia/ai-dynamo", version: "0.7.1" },
+    dynamoPlatform: { chart: "dynamo-platform", repo: "https://helm.ngc.nvidia.com/nvidia/ai-dynamo", version: "0.7.1" },
 } satisfies Record<string, ChartSource>;
 
 export type ChartKey = keyof typeof charts;
@@ -137,8 +142,13 @@ export const images = {
     tritonTrtllm: "nvcr.io/nvidia/tritonserver:25.10-trtllm-python-py3",
     rayLlm: "rayproject/ray-llm:2.51.1-py311-cu128",
     rayVersion: "2.51.1",
-    llmdInferenceScheduler: { hub: "ghcr.io/llm-d", name: "llm-d-inference-scheduler", tag: "v0.4.0" },
-    llmdCuda: "ghcr.io/llm-d/llm-d-cuda:v0.4.0",
+    /** llm-d EPP (inferencepool chart 1.5 image values: registry/repository/tag); llm-d v0.6 pairs it with KServe 0.20. */
+    llmdInferenceScheduler: { registry: "ghcr.io", repository: "llm-d/llm-d-inference-scheduler", tag: "v0.7.1" },
+    /** P/D routing sidecar of llm-d-modelservice (the chart's default is `:latest`). */
+    llmdRoutingSidecar: "ghcr.io/llm-d/llm-d-routing-sidecar:v0.7.1",
+    llmdCuda: "ghcr.io/llm-d/llm-d-cuda:v0.6.0",
+    /** NIM operator: the chart's default tag is the moving `release-3.0`; pin the release. */
+    nimOperator: { repository: "nvcr.io/nvidia/cloud-native/k8s-nim-operator", tag: "v3.1.2" },
     dynamoVllmRuntime: "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.7.1",
     kserveHuggingfaceServer: "kserve/huggingfaceserver:v0.20.0",
     /** LWS controller: the chart's default tag is `main` (pull Always); pin the release instead. */

@@ -284,6 +284,19 @@ export const modelSchema = z
             .strictObject({
                 /** Use an hf:// storageUri (true) or --model_id args (false). Defaults to true. */
                 storageUri: z.boolean().default(true),
+                /** Also create a PodMonitor for the predictor (scrape annotations are always set). Defaults to true. */
+                podMonitor: z.boolean().default(true),
+            })
+            .prefault({}),
+        /** `serving: llmisvc` (KServe LLMInferenceService). */
+        llmisvc: z
+            .strictObject({
+                /** Managed router: Gateway + HTTPRoute + InferencePool with the EPP scheduler. Defaults to true. */
+                router: z.boolean().default(true),
+                /** Prefill/decode disaggregation: number of prefill replicas (0 = off). Defaults to 0. */
+                prefillReplicas: z.number().int().nonnegative().default(0),
+                /** CPU memory for KV-cache offloading per replica, e.g. "64Gi" (spec.kvCacheOffloading.cpu); omit for none. */
+                kvCacheOffloadCpu: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a quantity like "64Gi"').optional(),
             })
             .prefault({}),
         llmd: z
@@ -292,19 +305,35 @@ export const modelSchema = z
                 prefillReplicas: z.number().int().nonnegative().default(0),
                 /** Prefill parallelism (tensor), defaults to the decode tensor degree. */
                 prefillTensor: positiveInt.optional(),
+                /** Wide expert parallelism: vLLM --enable-expert-parallel across the data-parallel ranks (MoE models). Defaults to false. */
+                expertParallel: z.boolean().default(false),
+            })
+            .prefault({}),
+        /** `serving: rayserve` (KubeRay RayService with Ray Serve LLM). */
+        rayserve: z
+            .strictObject({
+                /** CPUs of the Ray head pod (it runs no model). Defaults to "2". */
+                headCpu: z.string().regex(/^\d+(m)?$/, 'must be a CPU quantity like "2" or "500m"').default("2"),
+                /** Memory of the Ray head pod. Defaults to "8Gi". */
+                headMemory: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a quantity like "8Gi"').default("8Gi"),
             })
             .prefault({}),
         nim: z
             .strictObject({
-                /** NIM image repository, e.g. "nvcr.io/nim/meta/llama-3.1-8b-instruct". */
+                /** NIM image repository, e.g. "nvcr.io/nim/meta/llama-3.1-8b-instruct". Required for `serving: nim`. */
                 image: z.string().min(1).optional(),
+                /** NIM image tag, e.g. "1.13.1". Required for `serving: nim`. */
                 tag: z.string().min(1).optional(),
+                /** NIMCache PVC size. Defaults to `cacheSize`, else "100Gi". */
+                cacheSize: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a quantity like "100Gi"').optional(),
             })
             .prefault({}),
         dynamo: z
             .strictObject({
                 /** Disaggregated prefill/decode workers. */
                 disaggregated: z.boolean().default(false),
+                /** Prefill workers when disaggregated. Defaults to 1. */
+                prefillReplicas: positiveInt.default(1),
             })
             .prefault({}),
     })

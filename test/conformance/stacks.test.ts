@@ -11,7 +11,7 @@ import { checkObject, checkValuesKeys, hasChartDefaults, upstreamDir } from "./u
 import { upstreamChartName } from "../../components/common/helm";
 
 /** Charts with no upstream defaults in shared/ (README of shared/upstream); their components pin values in tests. */
-const NO_UPSTREAM_CHART = new Set(["habana-ai-operator", "base", "istiod", "kgateway", "kgateway-crds", "agentgateway", "agentgateway-crds", "knative-operator", "dynamo-platform", "dynamo-crds", "kserve-crd", "kserve-llmisvc-crd"]);
+const NO_UPSTREAM_CHART = new Set(["habana-ai-operator", "base", "istiod", "kgateway", "kgateway-crds", "agentgateway", "agentgateway-crds", "knative-operator", "dynamo-platform", "dynamo-crds", "kserve-crd", "kserve-llmisvc-crd", "kserve-runtime-configs"]);
 
 export function stackFiles(): string[] {
     const top = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.ya?ml$/.test(f) && !f.endsWith(".deploy.yaml"));

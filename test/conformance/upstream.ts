@@ -41,7 +41,8 @@ interface CrdVersion {
 let crdIndex: Map<string, CrdVersion> | undefined;
 let groupsIndex: Map<string, string[]> | undefined;
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+// CRD patterns are Go RE2 syntax; JS unicode mode rejects some of their escapes (e.g. `\-` in the NIM CRDs).
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
 
 /** openAPIV3Schema (structural) → JSON Schema with the API server's unknown-field rules. */
 export function toJsonSchema(s: Schema, inLogic = false, atRoot = false): Schema {
@@ -195,6 +196,18 @@ export const OPEN_MAP_KEYS = new Set([
     "extraVolumes", "extraVolumeMounts", "commonLabels", "additionalLabels", "flags", "config", "data",
 ]);
 
+/**
+ * Values paths a chart's templates read and document but leave out of (or only comment in) its
+ * defaults file: chart → dotted paths (everything beneath a listed path is accepted).
+ */
+export const TEMPLATE_ONLY_KEYS: Record<string, string[]> = {
+    // inferencepool: `inferencePool.modelServers` is REQUIRED and only commented in values.yaml;
+    // templates/epp-config.yaml renders `inferenceExtension.pluginsCustomConfig` (commented example).
+    inferencepool: ["inferencePool.modelServers", "inferenceExtension.pluginsCustomConfig"],
+    // llm-d-modelservice: decode/prefill Deployment and LWS templates render `<role>.tolerations`.
+    "llm-d-modelservice": ["decode.tolerations", "prefill.tolerations"],
+};
+
 const valuesCache = new Map<string, unknown>();
 
 export function chartDefaultsFile(chart: string, version: string): string {
@@ -227,6 +240,7 @@ export function checkValuesKeys(chart: string, version: string, values: unknown)
         for (const [k, sub] of Object.entries(v)) {
             const p = [...at, k];
             if (!isMap(d) || !(k in d)) {
+                if ((TEMPLATE_ONLY_KEYS[chart] ?? []).includes(p.join("."))) continue;
                 problems.push(`${chart} ${version}: values key "${p.join(".")}" does not exist in the chart's defaults`);
                 continue;
             }

@@ -1,0 +1,322 @@
+/**
+ * LlmD: one model on llm-d's well-lit paths (the variable part; LlmDInfra is the common part).
+ *  - `inferencepool` chart: the InferencePool and its endpoint picker (EPP) — the llm-d inference
+ *    scheduler image, Prometheus monitoring on; pool selector = the modelservice pod labels.
+ *  - `llm-d-modelservice` chart: vLLM decode (and prefill) pods with parallelism from the placement,
+ *    `accelerator.type` from the pool vendor, PodMonitors, the P/D routing sidecar.
+ *  - an HTTPRoute (`gateway.networking.k8s.io/v1`) from the inference Gateway to the InferencePool,
+ *    under the path prefix `/<model name>`.
+ *
+ * Presets: intelligent inference scheduling (always: the EPP's prefix-cache, KV-cache and queue
+ * scorers), P/D disaggregation (`llmd.prefillReplicas > 0`: NIXL KV transfer, routing sidecar, P/D
+ * scheduling profiles) and wide expert parallelism (`llmd.expertParallel`, multi-node through
+ * LeaderWorkerSet). KV-cache offloading has no values in these charts; it is not offered here.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartRelease } from "../common/helm";
+import { PACKAGE, standardLabels } from "../common/k8s";
+import { extraEnv, poolPlacement } from "../engine/pod";
+import type { Placement } from "../engine/types";
+import { images } from "../versions";
+import type { ModelConfig, PoolConfig, Vendor } from "../../stacks/schema";
+import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources, ServingInstallArgs } from "./common";
+
+/** Port clients (and the EPP) reach vLLM on; with the P/D sidecar, the sidecar listens here. */
+export const LLMD_SERVICE_PORT = 8000;
+/** vLLM's port behind the P/D routing sidecar (decode pods). */
+export const LLMD_PROXY_TARGET_PORT = 8200;
+/** NIXL side-channel port (vLLM default) for P/D KV transfer. */
+const NIXL_PORT = 5600;
+
+/** llm-d-modelservice `accelerator.type` per pool vendor. */
+export const LLMD_ACCELERATOR: Record<Vendor, string> = { nvidia: "nvidia", amd: "amd", intel: "intel-gaudi" };
+
+/** EPP scheduling config for P/D (llm-d pd-disaggregation guide): always disaggregate (threshold 0). */
+export const PD_PLUGINS_CONFIG = [
+    "apiVersion: inference.networking.x-k8s.io/v1alpha1",
+    "kind: EndpointPickerConfig",
+    "plugins:",
+    "- type: prefill-header-handler",
+    "- type: prefill-filter",
+    "- type: decode-filter",
+    "- type: queue-scorer",
+    "- type: max-score-picker",
+    "- type: pd-profile-handler",
+    "  parameters:",
+    "    threshold: 0",
+    "    hashBlockSize: 5",
+    "schedulingProfiles:",
+    "- name: prefill",
+    "  plugins:",
+    "  - pluginRef: prefill-filter",
+    "  - pluginRef: queue-scorer",
+    "    weight: 1.0",
+    "  - pluginRef: max-score-picker",
+    "- name: decode",
+    "  plugins:",
+    "  - pluginRef: decode-filter",
+    "  - pluginRef: queue-scorer",
+    "    weight: 1.0",
+    "  - pluginRef: max-score-picker",
+    "",
+].join("\n");
+
+export interface LlmDArgs extends Pick<ServingInstallArgs, "chartOverrides" | "skipAwait"> {
+    namespace: pulumi.Input<string>;
+    model: ModelConfig;
+    pool: PoolConfig;
+    placement: Placement;
+    /** The llm-d inference Gateway (LlmDInfra.gateway). */
+    gateway: GatewayRef;
+    /** Gateway provider, for the inferencepool chart's provider integration (`istio` adds a DestinationRule). */
+    provider: string;
+    /** Name of the Secret with `HF_TOKEN`; omit for public models. */
+    hfTokenSecretName?: pulumi.Input<string>;
+    /** EPP ServiceMonitor and vLLM PodMonitors (needs the prometheus-operator CRDs). Defaults to false. */
+    monitoring?: boolean;
+    /** Resource installing the monitoring CRDs (ServiceMonitor/PodMonitor). */
+    monitoringCrds?: pulumi.Resource;
+    /** Resource installing the InferencePool CRD (`inference.networking.k8s.io`). */
+    inferencePoolCrds?: pulumi.Resource;
+    /** Resource installing the Gateway API CRDs (HTTPRoute). */
+    gatewayCrds?: pulumi.Resource;
+    /** Resource installing the LeaderWorkerSet CRD (multi-node). */
+    lwsCrds?: pulumi.Resource;
+}
+
+/** Validate; returns the problem or undefined. Pure. */
+export function llmdProblem(model: ModelConfig, placement: Placement): string | undefined {
+    if (placement.nodesPerReplica > 1 && placement.pipeline > 1) {
+        return `one replica spans ${placement.nodesPerReplica} nodes with pipeline parallelism ${placement.pipeline}; llm-d multi-node serving is data/expert parallel (LeaderWorkerSet): set parallelism.pipeline 1 and parallelism.data`;
+    }
+    if (model.engine !== "vllm") return `engine "${model.engine}": the llm-d path here serves vLLM; use engine "vllm"`;
+    return undefined;
+}
+
+/** The pod labels of the model servers — and the InferencePool selector. */
+export function llmdPodLabels(model: ModelConfig): Record<string, string> {
+    return { "llm-d.ai/inference-serving": "true", "llm-d.ai/model": model.name };
+}
+
+/** inferencepool values. Every key exists in upstream values-1.5.0.yaml (or is read by its templates; see conformance). Pure. */
+export function inferencePoolValues(args: Pick<LlmDArgs, "model" | "monitoring" | "provider">): Record<string, unknown> {
+    const pd = args.model.llmd.prefillReplicas > 0;
+    const epp = images.llmdInferenceScheduler;
+    return {
+        inferenceExtension: {
+            image: { registry: epp.registry, repository: epp.repository, tag: epp.tag },
+            // vLLM ≥ 0.10 renamed the KV-cache gauge (llm-d guides set this flag).
+            flags: { "kv-cache-usage-percentage-metric": "vllm:kv_cache_usage_perc" },
+            monitoring: { prometheus: { enabled: args.monitoring ?? false } },
+            ...(pd ? { pluginsConfigFile: "pd-config.yaml", pluginsCustomConfig: { "pd-config.yaml": PD_PLUGINS_CONFIG } } : {}),
+        },
+        inferencePool: {
+            targetPorts: [{ number: LLMD_SERVICE_PORT }],
+            modelServerType: "vllm",
+            modelServers: { matchLabels: llmdPodLabels(args.model) },
+        },
+        provider: { name: args.provider === "istio" ? "istio" : "none" },
+    };
+}
+
+/** llm-d-modelservice values. Every key exists in upstream values-0.4.12.yaml (or is read by its templates). Pure. */
+export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "placement" | "hfTokenSecretName" | "monitoring">): Record<string, unknown> {
+    const { model, pool, placement } = args;
+    const pd = model.llmd.prefillReplicas > 0;
+    const multiNode = placement.nodesPerReplica > 1;
+    const image = llmdImage(model, pool);
+    const { nodeSelector, tolerations } = poolPlacement(pool);
+    const kvTransfer = pd ? ["--kv-transfer-config", '{"kv_connector":"NixlConnector","kv_role":"kv_both"}'] : [];
+    const engineArgs = [
+        "--max-model-len",
+        String(model.maxModelLen),
+        "--gpu-memory-utilization",
+        String(model.gpuMemoryUtilization),
+        ...(model.llmd.expertParallel ? ["--enable-expert-parallel"] : []),
+        ...kvTransfer,
+        "--disable-uvicorn-access-log",
+        ...model.extraArgs,
+    ];
+    const env = [
+        ...extraEnv(model.env),
+        ...(pd ? [{ name: "VLLM_NIXL_SIDE_CHANNEL_HOST", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }] : []),
+    ];
+    const layout = multiNode ? dataParallelLayout(placement) : undefined;
+    const gpusPerPod = placement.gpusPerPod;
+    const host = hostResources(gpusPerPod);
+    const rdma = multiNode && pool.rdma ? { [pool.rdma.resourceName]: "1" } : {};
+    const resources = { limits: { cpu: host.cpu, memory: host.memory, ...rdma }, requests: { cpu: host.cpu, memory: host.memory, ...rdma } };
+    const volumeMounts = [
+        { name: "metrics-volume", mountPath: "/.config" },
+        { name: "shm", mountPath: "/dev/shm" },
+    ];
+    const volumes = [
+        { name: "metrics-volume", emptyDir: {} },
+        { name: "shm", emptyDir: { medium: "Memory", sizeLimit: "16Gi" } },
+    ];
+    const ports = (vllmPort: number) => [
+        { containerPort: vllmPort, name: "vllm", protocol: "TCP" },
+        ...(pd ? [{ containerPort: NIXL_PORT, name: "nixl", protocol: "TCP" }] : []),
+    ];
+    const podmonitor = { enabled: args.monitoring ?? false, portName: "vllm", path: "/metrics", interval: "30s" };
+
+    // Multi-node (wide-EP): rank 0 pod serves the API; the other pods run headless DP ranks.
+    const decodePort = pd ? LLMD_PROXY_TARGET_PORT : LLMD_SERVICE_PORT;
+    const decodeContainer = layout
+        ? {
+              name: "vllm",
+              image,
+              modelCommand: "custom",
+              command: ["/bin/sh", "-c"],
+              args: [
+                  [
+                      "START_RANK=$(( ${LWS_WORKER_INDEX:-0} * DP_SIZE_LOCAL ))",
+                      `if [ "\${LWS_WORKER_INDEX:-0}" -eq 0 ]; then HEADLESS=""; else HEADLESS="--headless"; fi`,
+                      `exec vllm serve ${model.model} --served-model-name ${model.model} --port ${decodePort}` +
+                          " --tensor-parallel-size $TP_SIZE --data-parallel-size $DP_SIZE --data-parallel-size-local $DP_SIZE_LOCAL" +
+                          " --data-parallel-address $LWS_LEADER_ADDRESS --data-parallel-rpc-port 5555 --data-parallel-start-rank $START_RANK $HEADLESS " +
+                          engineArgs.map(shellQuote).join(" "),
+                  ].join("\n"),
+              ],
+              env,
+              ports: ports(decodePort),
+              resources,
+              mountModelVolume: true,
+              volumeMounts,
+          }
+        : { name: "vllm", image, modelCommand: "vllmServe", args: engineArgs, env, ports: ports(decodePort), resources, mountModelVolume: true, volumeMounts };
+
+    const values: Record<string, unknown> = {
+        modelArtifacts: {
+            uri: `hf://${model.model}`,
+            name: model.model,
+            // Size limit of the emptyDir the weights download into.
+            size: model.cacheSize ?? "100Gi",
+            ...(args.hfTokenSecretName !== undefined ? { authSecretName: args.hfTokenSecretName } : {}),
+            labels: llmdPodLabels(model),
+        },
+        multinode: multiNode,
+        accelerator: { type: LLMD_ACCELERATOR[pool.accelerator.vendor] },
+        routing: {
+            servicePort: LLMD_SERVICE_PORT,
+            proxy: pd
+                ? { enabled: true, image: images.llmdRoutingSidecar, connector: "nixlv2", targetPort: LLMD_PROXY_TARGET_PORT }
+                : { enabled: false },
+        },
+        decode: {
+            create: true,
+            replicas: placement.replicas,
+            parallelism: layout
+                ? { tensor: layout.tensor, data: layout.data, dataLocal: layout.dataLocal, workers: layout.workers }
+                : { tensor: placement.tensor, data: placement.data },
+            nodeSelector,
+            tolerations,
+            monitoring: { podmonitor },
+            containers: [decodeContainer],
+            volumes,
+        },
+        prefill: pd
+            ? {
+                  create: true,
+                  replicas: model.llmd.prefillReplicas,
+                  parallelism: { tensor: model.llmd.prefillTensor ?? placement.tensor },
+                  nodeSelector,
+                  tolerations,
+                  monitoring: { podmonitor },
+                  containers: [
+                      { name: "vllm", image, modelCommand: "vllmServe", args: engineArgs, env, ports: ports(LLMD_SERVICE_PORT), resources, mountModelVolume: true, volumeMounts },
+                  ],
+                  volumes,
+              }
+            : { create: false },
+    };
+    return values;
+}
+
+/** vLLM image: `model.image`, else llm-d's CUDA build on NVIDIA, the ROCm / Gaudi vLLM builds elsewhere. */
+export function llmdImage(model: ModelConfig, pool: PoolConfig): string {
+    if (model.image) return model.image;
+    return { nvidia: images.llmdCuda, amd: images.vllmRocm, intel: images.vllmGaudi }[pool.accelerator.vendor];
+}
+
+function shellQuote(s: string): string {
+    return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
+}
+
+export class LlmD extends pulumi.ComponentResource {
+    /** OpenAI base URL through the llm-d inference Gateway. */
+    public readonly url: pulumi.Output<string>;
+    /** Name of the InferencePool (= the inferencepool release name). */
+    public readonly poolName: string;
+
+    constructor(name: string, args: LlmDArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`${PACKAGE}:serving:LlmD`, name, {}, opts);
+        const { model, placement } = args;
+        const problem = llmdProblem(model, placement);
+        if (problem) throw new pulumi.ResourceError(`LlmD ${name}: ${problem}`, this);
+        const multiNode = placement.nodesPerReplica > 1;
+        if (multiNode && !args.lwsCrds) {
+            throw new pulumi.ResourceError(`LlmD ${name}: a multi-node replica needs LeaderWorkerSet; enable platform.lws`, this);
+        }
+        const monitoring = (args.monitoring ?? false) && args.monitoringCrds !== undefined;
+        const monitoringDeps = monitoring && args.monitoringCrds ? [args.monitoringCrds] : [];
+        this.poolName = `${model.name}-pool`;
+
+        // The chart renders the InferencePool (GAIE CRDs) and, with monitoring, a ServiceMonitor.
+        const pool = chartRelease(
+            `${name}-pool`,
+            {
+                chartKey: "inferencePool",
+                overrides: args.chartOverrides,
+                releaseName: this.poolName,
+                namespace: args.namespace,
+                values: inferencePoolValues({ ...args, monitoring }),
+                skipAwait: args.skipAwait,
+            },
+            { parent: this, dependsOn: [...(args.inferencePoolCrds ? [args.inferencePoolCrds] : []), ...monitoringDeps] },
+        );
+        chartRelease(
+            `${name}-ms`,
+            {
+                chartKey: "llmdModelservice",
+                overrides: args.chartOverrides,
+                releaseName: `${model.name}-ms`,
+                namespace: args.namespace,
+                values: modelServiceValues({ ...args, monitoring }),
+                skipAwait: args.skipAwait,
+            },
+            // llm-d deployment order: pool (EPP) before model servers; PodMonitors and LWS need their CRDs.
+            { parent: this, dependsOn: [pool, ...monitoringDeps, ...(multiNode && args.lwsCrds ? [args.lwsCrds] : [])] },
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-route`,
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "HTTPRoute",
+                metadata: { name: model.name, namespace: args.namespace, labels: standardLabels("llm-d", model.name, { "inference-platform/model": model.name }) },
+                spec: httpRouteSpec(args.gateway, model.name, this.poolName),
+            },
+            // HTTPRoute is a Gateway API kind (its parent Gateway may appear later; the route then attaches).
+            { parent: this, dependsOn: args.gatewayCrds ? [args.gatewayCrds] : [] },
+        );
+        this.url = pulumi.interpolate`http://${gatewayServiceHost(args.gateway)}/${model.name}/v1`;
+        this.registerOutputs({ url: this.url });
+    }
+}
+
+/** HTTPRoute from the Gateway to the pool under `/<prefix>` (rewritten to `/`). Pure. */
+export function httpRouteSpec(gateway: GatewayRef, prefix: string, poolName: string): Record<string, unknown> {
+    return {
+        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name, namespace: gateway.namespace }],
+        rules: [
+            {
+                matches: [{ path: { type: "PathPrefix", value: `/${prefix}` } }],
+                filters: [{ type: "URLRewrite", urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/" } } }],
+                backendRefs: [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: poolName }],
+                // Long generations: the implementations' defaults (often 15s) cut them off.
+                timeouts: { request: "300s" },
+            },
+        ],
+    };
+}
