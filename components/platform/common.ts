@@ -96,3 +96,10 @@ export function tolerationsFor(taints: readonly { key: string; value?: string; e
     }
     return out;
 }
+
+/** `base` plus the entries of `extra` not already in it (charts replace a list value wholesale). */
+export function withTolerations(base: readonly Toleration[], extra: readonly Toleration[]): Toleration[] {
+    const id = (t: Toleration) => `${t.key}|${t.operator}|${t.value ?? ""}|${t.effect ?? ""}`;
+    const seen = new Set(base.map(id));
+    return [...base, ...extra.filter((t) => !seen.has(id(t)))];
+}

@@ -12,7 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE, standardLabels } from "../common/k8s";
-import { OperatorArgs, operatorNamespace, Toleration } from "./common";
+import { OperatorArgs, operatorNamespace, Toleration, withTolerations } from "./common";
 
 /** A multi-node NVLink domain to create a ComputeDomain for. */
 export interface ComputeDomainSpec {
@@ -78,7 +78,7 @@ export function draDriverValues(args: NvidiaDraDriverArgs): Record<string, unkno
         },
     };
     if (args.tolerations && args.tolerations.length > 0) {
-        values["kubeletPlugin"] = { tolerations: [CHART_PLUGIN_TOLERATION, ...args.tolerations] };
+        values["kubeletPlugin"] = { tolerations: withTolerations([CHART_PLUGIN_TOLERATION], args.tolerations) };
     }
     return values;
 }

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
-import { OperatorArgs, operatorNamespace, Toleration } from "./common";
+import { OperatorArgs, operatorNamespace, Toleration, withTolerations } from "./common";
 
 export type MigStrategy = "none" | "single" | "mixed";
 export type GpuSharingMode = "none" | "time-slicing" | "mps";
@@ -111,7 +111,7 @@ export function gpuOperatorValues(args: NvidiaGpuOperatorArgs): Record<string, u
         clusterPolicy: { deployCR: true },
     };
     if (args.tolerations && args.tolerations.length > 0) {
-        values["daemonsets"] = { tolerations: [CHART_DAEMONSET_TOLERATION, ...args.tolerations] };
+        values["daemonsets"] = { tolerations: withTolerations([CHART_DAEMONSET_TOLERATION], args.tolerations) };
     }
     return values;
 }

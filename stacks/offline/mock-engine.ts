@@ -30,6 +30,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
     getProvider(): string;
+    getRetainondelete?(): boolean;
     getRemote?(): boolean;
 }
 
@@ -45,6 +46,8 @@ export interface RecordedResource {
     /** Inputs with secrets as "[secret]" and unknowns as "[unknown]". */
     inputs: Record<string, unknown>;
     custom: boolean;
+    /** The `retainOnDelete` resource option (shared CRDs, operator namespaces). */
+    retainOnDelete?: boolean;
 }
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -116,6 +119,7 @@ export function installMockEngine(opts: { project?: string; stack?: string; conf
             dependsOn: [...req.getDependenciesList()],
             inputs: maskWireValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             custom: req.getCustom(),
+            ...(req.getRetainondelete?.() ? { retainOnDelete: true } : {}),
         });
         return inner(req, callback);
     };
