@@ -1,0 +1,194 @@
+/** KServe install, Knative Serving and KServeModel (InferenceService). */
+import { strict as assert } from "node:assert";
+import { KServe, kserveResourcesValues, llmisvcResourcesValues, runtimeConfigsValues } from "../../components/serving/kserve";
+import { KnativeServing, knativeServingSpec } from "../../components/serving/knative";
+import { inferenceServiceSpec, KServeModel } from "../../components/serving/kserve-model";
+import { one, promiseOf, registered, resetRecords } from "../helpers";
+import { checkValuesKeys, validateObject } from "../conformance/upstream";
+import { config, crType, H100_POOL, inputs, installer, manifestOf, modelArgs, resolved, valuesOf } from "./fixtures";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const ISVC = crType("serving.kserve.io/v1beta1", "InferenceService");
+const gateway = { name: "inference-gateway", namespace: "inference", className: "istio" };
+
+describe("serving: KServe install", () => {
+    beforeEach(resetRecords);
+
+    it("kserve-resources values: Standard mode with Gateway API ingress on the platform Gateway; keys exist upstream", async () => {
+        const v = kserveResourcesValues({ mode: "Standard", gateway });
+        const ig = (v as any).kserve.controller.gateway.ingressGateway;
+        assert.equal((v as any).kserve.controller.deploymentMode, "Standard");
+        assert.equal(ig.enableGatewayApi, true);
+        assert.equal(ig.className, "istio");
+        assert.equal(ig.createGateway, false);
+        assert.equal(await promiseOf(ig.kserveGateway), "inference/inference-gateway");
+        assert.deepEqual(checkValuesKeys("kserve-resources", "0.20.0", await resolved(v)), []);
+    });
+
+    it("kserve-resources values: no Gateway → no ingress; Knative on Kourier → no Istio VirtualServices", () => {
+        assert.equal((kserveResourcesValues({ mode: "Standard" }) as any).kserve.controller.gateway.disableIngressCreation, true);
+        const kn = kserveResourcesValues({ mode: "Knative", knativeWithoutIstio: true }) as any;
+        assert.equal(kn.kserve.controller.deploymentMode, "Knative");
+        assert.equal(kn.kserve.controller.gateway.disableIstioVirtualHost, true);
+        assert.deepEqual(checkValuesKeys("kserve-resources", "0.20.0", kn), []);
+    });
+
+    it("llmisvc values: shared resources only without kserve-resources, GAIE CRDs only when the platform lacks them; keys exist upstream", async () => {
+        const both = llmisvcResourcesValues({ gateway, gaieCrdsInstalled: true, inferenceService: true }) as any;
+        assert.equal(both.kserve.createSharedResources, false);
+        assert.equal(both.kserve.llmisvc.createGIECRDs, false);
+        assert.equal(both.kserve.controller.gateway.ingressGateway.className, "istio");
+        assert.deepEqual(checkValuesKeys("kserve-llmisvc-resources", "0.20.0", await resolved(both)), []);
+        const alone = llmisvcResourcesValues({ inferenceService: false }) as any;
+        assert.equal(alone.kserve.createSharedResources, true);
+        assert.equal(alone.kserve.llmisvc.createGIECRDs, true);
+    });
+
+    it("runtime-configs values (no upstream defaults in shared/): pinned enable switches", () => {
+        assert.deepEqual(runtimeConfigsValues(true, false), { kserve: { servingruntime: { enabled: true }, llmisvcConfigs: { enabled: false } } });
+        assert.deepEqual(runtimeConfigsValues(false, true), { kserve: { servingruntime: { enabled: false }, llmisvcConfigs: { enabled: true } } });
+    });
+
+    it("orders CRDs → controllers (after cert-manager) → runtime configs, and exposes the dependencies of each kind", async () => {
+        const certManager = installer("cert-manager-stand-in");
+        const ks = new KServe("ks", { inferenceService: true, llmInferenceService: true, gateway, certManager });
+        const crd = await one(RELEASE, "ks-crd");
+        const res = await one(RELEASE, "ks-resources");
+        const lcrd = await one(RELEASE, "ks-llmisvc-crd");
+        const lres = await one(RELEASE, "ks-llmisvc-resources");
+        const rt = await one(RELEASE, "ks-runtime-configs");
+        const cm = await one("kubernetes:core/v1:Namespace", "cert-manager-stand-in");
+        assert.ok(res.dependsOn.includes(crd.urn) && res.dependsOn.includes(cm.urn));
+        assert.ok(lres.dependsOn.includes(lcrd.urn) && lres.dependsOn.includes(res.urn), "llmisvc controller after kserve-resources (shared config)");
+        assert.ok(rt.dependsOn.includes(res.urn) && rt.dependsOn.includes(lres.urn));
+        assert.equal(inputs(res).name, "kserve");
+        assert.equal(inputs(res).namespace, "kserve");
+        assert.equal(inputs(crd).chart, "oci://ghcr.io/kserve/charts/kserve-crd");
+        assert.deepEqual(valuesOf(crd), {});
+        assert.deepEqual(valuesOf(rt), runtimeConfigsValues(true, true));
+        assert.equal(ks.inferenceServiceDeps.length, 3);
+        assert.equal(ks.llmInferenceServiceDeps.length, 3);
+    });
+
+    it("Knative mode without Knative Serving is refused before anything is registered", async () => {
+        assert.throws(() => new KServe("ks-kn", { mode: "Knative" }), /mode "Knative" needs Knative Serving/);
+        assert.equal((await registered(RELEASE)).length, 0);
+    });
+
+    it("KnativeServing (no upstream schema in shared/): pinned shape, after the operator chart", async () => {
+        assert.deepEqual(knativeServingSpec("istio"), {
+            version: "1.20.0",
+            ingress: { istio: { enabled: true } },
+            config: { autoscaler: { "enable-scale-to-zero": "true" } },
+        });
+        assert.deepEqual(knativeServingSpec("kourier").config, {
+            autoscaler: { "enable-scale-to-zero": "true" },
+            network: { "ingress-class": "kourier.ingress.networking.knative.dev" },
+        });
+        new KnativeServing("kn", { networking: "kourier" });
+        const op = await one(RELEASE, "kn-operator");
+        const ks = await one(crType("operator.knative.dev/v1beta1", "KnativeServing"), "kn-serving");
+        assert.equal(inputs(ks).apiVersion, "operator.knative.dev/v1beta1");
+        assert.equal(inputs(ks).kind, "KnativeServing");
+        assert.deepEqual(inputs(ks).metadata.namespace, "knative-serving");
+        assert.ok(ks.dependsOn.includes(op.urn));
+        assert.deepEqual(valuesOf(op), {});
+    });
+});
+
+describe("serving: KServeModel (InferenceService)", () => {
+    beforeEach(resetRecords);
+
+    const cfg = config([
+        { name: "huggingface-llama3", model: "meta-llama/Llama-3.2-3B-Instruct", serving: "kserve", parallelism: { tensor: 1 } },
+        { name: "fbopt", model: "facebook/opt-125m", serving: "kserve", kserve: { storageUri: false }, autoscaling: { min: 1, max: 5, query: "vllm:num_requests_running", target: 2 } },
+        { name: "tozero", model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { min: 0, max: 3, target: 4 } },
+    ]);
+
+    it("huggingface format with an hf:// storageUri, HF token from the Secret, accelerator/CPU/memory limits; validates upstream", async () => {
+        const kserve = [installer("kserve-stand-in")];
+        const m = new KServeModel("llama", { ...modelArgs(cfg, 0), hfTokenSecretName: "hf-token", kserve });
+        const isvc = await one(ISVC, "llama");
+        const doc = manifestOf(isvc) as any;
+        assert.deepEqual(validateObject(doc), []);
+        assert.equal(doc.apiVersion, "serving.kserve.io/v1beta1");
+        const model = doc.spec.predictor.model;
+        assert.equal(model.modelFormat.name, "huggingface");
+        assert.equal(model.storageUri, "hf://meta-llama/Llama-3.2-3B-Instruct");
+        assert.ok(model.args.includes("--model_name=huggingface-llama3"));
+        assert.ok(!model.args.some((a: string) => a.startsWith("--model_id")));
+        assert.deepEqual(model.env[0], { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf-token", key: "HF_TOKEN" } } });
+        assert.deepEqual(model.resources.limits, { "nvidia.com/gpu": "1", cpu: "4", memory: "16Gi" });
+        assert.equal(doc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+        assert.equal(doc.metadata.annotations["prometheus.io/scrape"], "true");
+        assert.equal(doc.metadata.annotations["serving.kserve.io/autoscalerClass"], "none");
+        assert.deepEqual(doc.spec.predictor.tolerations.map((t: any) => t.key), ["dedicated", "nvidia.com/gpu"]);
+        const dep = await one("kubernetes:core/v1:Namespace", "kserve-stand-in");
+        assert.ok(isvc.dependsOn.includes(dep.urn));
+        assert.equal(await promiseOf(m.url), "http://huggingface-llama3-predictor.inference.svc.cluster.local/openai/v1");
+    });
+
+    it("KEDA autoscaling: autoscalerClass keda, External prometheus metric on the vLLM query, min/max, depends on the KEDA CRDs", async () => {
+        new KServeModel("fbopt", {
+            ...modelArgs(cfg, 1),
+            prometheusUrl: "http://prom.monitoring.svc:9090",
+            kserve: [],
+            kedaCrds: installer("keda-stand-in"),
+        });
+        const isvc = await one(ISVC, "fbopt");
+        const doc = manifestOf(isvc) as any;
+        assert.deepEqual(validateObject(doc), []);
+        assert.equal(doc.metadata.annotations["serving.kserve.io/autoscalerClass"], "keda");
+        const p = doc.spec.predictor;
+        assert.equal(p.minReplicas, 1);
+        assert.equal(p.maxReplicas, 5);
+        assert.deepEqual(p.autoScaling.metrics, [
+            {
+                type: "External",
+                external: {
+                    metric: { backend: "prometheus", serverAddress: "http://prom.monitoring.svc:9090", query: "vllm:num_requests_running" },
+                    target: { type: "Value", value: "2" },
+                },
+            },
+        ]);
+        assert.ok(p.model.args.includes("--model_id=facebook/opt-125m"));
+        assert.equal(p.model.storageUri, undefined);
+        const keda = await one("kubernetes:core/v1:Namespace", "keda-stand-in");
+        assert.ok(isvc.dependsOn.includes(keda.urn));
+    });
+
+    it("default query substitutes the served model name", () => {
+        const c = config([{ name: "q", model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { max: 2 } }]);
+        const body = inferenceServiceSpec({ ...modelArgs(c), prometheusUrl: "http://p:9090" }) as any;
+        assert.equal(body.spec.predictor.autoScaling.metrics[0].external.metric.query, 'sum(vllm:num_requests_running{model_name="q"})');
+    });
+
+    it("Knative variant: scale to zero on concurrency, no KEDA annotation", () => {
+        const body = inferenceServiceSpec({ ...modelArgs(cfg, 2), mode: "Knative" }) as any;
+        assert.equal(body.annotations["serving.kserve.io/deploymentMode"], "Knative");
+        assert.equal(body.annotations["serving.kserve.io/autoscalerClass"], undefined);
+        assert.equal(body.spec.predictor.minReplicas, 0);
+        assert.equal(body.spec.predictor.maxReplicas, 3);
+        assert.equal(body.spec.predictor.scaleMetric, "concurrency");
+        assert.equal(body.spec.predictor.scaleTarget, 4);
+        assert.equal(body.spec.predictor.autoScaling, undefined);
+        assert.deepEqual(validateObject({ apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", metadata: { name: "t" }, spec: body.spec }), []);
+    });
+
+    it("PodMonitor on the predictor pods, after the monitoring CRDs; validates upstream", async () => {
+        new KServeModel("llama-pm", { ...modelArgs(cfg, 0), kserve: [], podMonitor: true, monitoringCrds: installer("prom-stand-in") });
+        const pm = await one(crType("monitoring.coreos.com/v1", "PodMonitor"), "llama-pm-metrics");
+        assert.deepEqual(validateObject(manifestOf(pm)), []);
+        assert.deepEqual(inputs(pm).spec.selector.matchLabels, { "serving.kserve.io/inferenceservice": "huggingface-llama3" });
+        assert.equal(inputs(pm).spec.podMetricsEndpoints[0].portNumber, 8080);
+        const prom = await one("kubernetes:core/v1:Namespace", "prom-stand-in");
+        assert.ok(pm.dependsOn.includes(prom.urn));
+    });
+
+    it("refuses a multi-node replica and KEDA without Prometheus, registering nothing", async () => {
+        const big = config([{ name: "big", model: "meta-llama/Llama-3.1-405B-Instruct", serving: "llmisvc", parallelism: { tensor: 8, pipeline: 2 } }], [H100_POOL]);
+        assert.throws(() => new KServeModel("big", { ...modelArgs(big), kserve: [] }), /spans 2 nodes/);
+        assert.throws(() => new KServeModel("np", { ...modelArgs(cfg, 1), kserve: [] }), /needs the Prometheus URL/);
+        assert.equal((await registered(ISVC)).length, 0);
+    });
+});
