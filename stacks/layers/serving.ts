@@ -169,6 +169,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                     child,
                 );
             }
+            if (i.knative) this.crdInstallers["operator.knative.dev"] = i.knative.operator;
             i.kserve = new KServe(
                 "kserve",
                 {
