@@ -30,9 +30,11 @@ E2E_K8S_PROVIDER_VERSION="4.34.2"
 # revision of github.com/pulumi/pulumi-kubernetes/provider/v4 (the 4.34.2 release commit and the
 # matching sdk/v4 tag are refused with 403). Build that revision and say so loudly.
 E2E_K8S_PROVIDER_MODULE_VERSION="v4.0.0-20260115033456-f47bc2d6f199"
-# Its go.mod replaces sdk/v4 with ../sdk and requires v4.24.0, which the proxy does not serve; the
-# nearest served newer release is pinned instead (only its Go SDK types are compiled in).
-E2E_K8S_PROVIDER_SDK_PIN="v4.29.0"
+# Its go.mod replaces sdk/v4 with ../sdk and requires v4.24.0, which the proxy does not serve. The
+# nearest served older release is pinned (the provider only compiles in its helm/v4, yaml/v2 and
+# UntypedArgs types, present in both): a newer one (v4.29.0) drags github.com/pulumi/pulumi/sdk/v3 to
+# v3.226.0, which no longer compiles with the provider's pkg/v3 v3.215.0.
+E2E_K8S_PROVIDER_SDK_PIN="v4.22.2"
 # kube-apiserver and the staging modules it replaces with ./staging/src/k8s.io/* (published as v0.X.Y).
 E2E_KUBE_VERSION="v1.34.4"
 # etcd server (its go.mod replaces api/client/pkg with ../*; all are published at the same version).
