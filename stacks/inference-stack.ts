@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../components/common/k8s";
 import type { StackConfig } from "./config";
+import { checkStack, StackPlan } from "./validate";
 import { PlatformLayer } from "./layers/platform";
 import { EngineLayer } from "./layers/engine";
 import { ServingLayer } from "./layers/serving";
@@ -16,6 +17,8 @@ import { ServingLayer } from "./layers/serving";
 export interface InferenceStackArgs {
     /** Validated stack config (see loadStackConfig). */
     config: StackConfig;
+    /** Placements and platform decisions when the caller already checked the config. Defaults to `checkStack(config)`. */
+    plan?: StackPlan;
 }
 
 export class InferenceStack extends pulumi.ComponentResource {
@@ -23,12 +26,17 @@ export class InferenceStack extends pulumi.ComponentResource {
     public readonly platform: PlatformLayer;
     public readonly engine: EngineLayer;
     public readonly serving: ServingLayer;
+    /** Placements and platform decisions the layers were built from. */
+    public readonly plan: StackPlan;
     /** Model name → endpoint (in-cluster URL or gateway route). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: InferenceStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:stack:InferenceStack`, name, {}, opts);
         const cfg = args.config;
+        // Validate first: a bad config registers no provider and no layer.
+        this.plan = args.plan ?? checkStack(cfg);
+        const { placements, decisions } = this.plan;
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             {
@@ -40,9 +48,9 @@ export class InferenceStack extends pulumi.ComponentResource {
             { parent: this },
         );
         const layerOpts = { parent: this, providers: { kubernetes: this.provider } };
-        this.platform = new PlatformLayer(`${name}-platform`, { config: cfg }, layerOpts);
-        this.engine = new EngineLayer(`${name}-engine`, { config: cfg, platform: this.platform }, layerOpts);
-        this.serving = new ServingLayer(`${name}-serving`, { config: cfg, platform: this.platform }, layerOpts);
+        this.platform = new PlatformLayer(`${name}-platform`, { config: cfg, decisions }, layerOpts);
+        this.engine = new EngineLayer(`${name}-engine`, { config: cfg, platform: this.platform, placements }, layerOpts);
+        this.serving = new ServingLayer(`${name}-serving`, { config: cfg, platform: this.platform, placements }, layerOpts);
         this.endpoints = pulumi.output({ ...this.engine.endpoints, ...this.serving.endpoints });
         this.registerOutputs({ endpoints: this.endpoints });
     }

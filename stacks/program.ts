@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig, StackConfig } from "./config";
 import { InferenceStack } from "./inference-stack";
+import { checkStack, StackPlan } from "./validate";
 
 export interface ProgramOutputs {
     /** Model name → endpoint (in-cluster URL or gateway route). */
@@ -15,13 +16,15 @@ export interface ProgramOutputs {
 
 export function program(config?: StackConfig): ProgramOutputs {
     let cfg: StackConfig;
+    let plan: StackPlan;
     try {
         cfg = config ?? loadStackConfig();
+        plan = checkStack(cfg);
     } catch (e) {
         // RunError prints just the message (one line per problem), without a stack trace.
         if (e instanceof ConfigError) throw new pulumi.RunError(`invalid stack config:\n${e.message}`);
         throw e;
     }
-    const stack = new InferenceStack("inference", { config: cfg });
+    const stack = new InferenceStack("inference", { config: cfg, plan });
     return { endpoints: stack.endpoints, namespace: stack.platform.namespace };
 }

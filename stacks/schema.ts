@@ -211,12 +211,15 @@ export const parallelismSchema = z.union([
     }),
 ]);
 
+/** Default scale signal: requests a vLLM server is running (SGLang and Triton use their own gauge). */
+export const DEFAULT_AUTOSCALING_QUERY = 'sum(vllm:num_requests_running{model_name="$MODEL"})';
+
 export const autoscalingSchema = z
     .strictObject({
         min: z.number().int().nonnegative().default(1),
         max: positiveInt,
         /** Prometheus query KEDA evaluates. Defaults to the vLLM running-requests gauge. */
-        query: z.string().min(1).default("sum(vllm:num_requests_running{model_name=\"$MODEL\"})"),
+        query: z.string().min(1).default(DEFAULT_AUTOSCALING_QUERY),
         /** Target value per replica. Defaults to 2. */
         target: z.number().positive().default(2),
     })

@@ -121,7 +121,12 @@ export class LwsServer extends pulumi.ComponentResource {
                 },
             },
             // The LeaderWorkerSet kind exists only once the LWS controller installed its CRD.
-            { parent: this, dependsOn: [args.lwsCrds as pulumi.Resource] },
+            {
+                parent: this,
+                dependsOn: [args.lwsCrds as pulumi.Resource],
+                // With autoscaling, KEDA's HPA owns spec.replicas after creation.
+                ...(model.autoscaling ? { ignoreChanges: ["spec.replicas"] } : {}),
+            },
         );
 
         const selector = { [LWS_NAME_LABEL]: model.name, [ROLE_LABEL]: "leader" };

@@ -180,6 +180,8 @@ export function singleNodeServer(parent: pulumi.Resource, name: string, args: En
         { parent },
     );
 
+    // With autoscaling, KEDA's HPA owns spec.replicas after creation: do not fight it on every update.
+    const workloadOpts: pulumi.CustomResourceOptions = { parent, ...(model.autoscaling ? { ignoreChanges: ["spec.replicas"] } : {}) };
     let workload: k8s.apps.v1.StatefulSet | k8s.apps.v1.Deployment;
     if (model.workload === "Deployment") {
         if (cache) {
@@ -195,7 +197,7 @@ export function singleNodeServer(parent: pulumi.Resource, name: string, args: En
             name,
             // Recreate: a rolling update would need a second set of GPUs while the old pods still hold theirs.
             { metadata, spec: { replicas: placement.replicas, selector: { matchLabels: selector }, template, strategy: { type: "Recreate" } } },
-            { parent },
+            workloadOpts,
         );
     } else {
         workload = new k8s.apps.v1.StatefulSet(
@@ -212,7 +214,7 @@ export function singleNodeServer(parent: pulumi.Resource, name: string, args: En
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                 },
             },
-            { parent },
+            workloadOpts,
         );
     }
     podMonitor(parent, name, args, labels, selector, spec.metrics);

@@ -16,6 +16,7 @@ import { SglangServer } from "../../components/engine/sglang";
 import { TritonTrtllmServer } from "../../components/engine/triton-trtllm";
 import type { EngineServerArgs, MultiNodeServerArgs, Placement } from "../../components/engine/types";
 import { VllmServer } from "../../components/engine/vllm";
+import { EngineAutoscaler, ScaleTarget } from "../../components/engine/autoscaler";
 import type { PlatformLayer } from "./platform";
 import type { StackConfig } from "../config";
 import { poolOf } from "../config";
@@ -35,6 +36,13 @@ export type EngineServer = VllmServer | SglangServer | TritonTrtllmServer | LwsS
 export function engineKind(model: StackConfig["models"][number], placement: Placement): "vllm" | "sglang" | "trtllm" | "lws" | "ray" {
     if (placement.nodesPerReplica > 1) return model.multiNode;
     return model.engine;
+}
+
+/** The workload KEDA scales for a model (names are the model name; all have /scale). */
+export function scaleTarget(model: StackConfig["models"][number], placement: Placement): ScaleTarget {
+    return placement.nodesPerReplica > 1
+        ? { apiVersion: "leaderworkerset.x-k8s.io/v1", kind: "LeaderWorkerSet", name: model.name }
+        : { apiVersion: "apps/v1", kind: model.workload, name: model.name };
 }
 
 export class EngineLayer extends pulumi.ComponentResource {
@@ -83,6 +91,20 @@ export class EngineLayer extends pulumi.ComponentResource {
                     server = new VllmServer(model.name, common, childOpts);
             }
             this.servers[model.name] = server;
+            if (model.autoscaling) {
+                new EngineAutoscaler(
+                    `${model.name}-autoscaler`,
+                    {
+                        namespace: platform.namespace,
+                        model,
+                        target: scaleTarget(model, placements[i]),
+                        // checkStack refuses autoscaling without monitoring, so the URL exists here.
+                        prometheusUrl: platform.prometheusUrl ?? "",
+                        kedaCrds: platform.crdInstallers["keda.sh"],
+                    },
+                    childOpts,
+                );
+            }
             this.endpoints[model.name] = server.url;
         });
         this.registerOutputs({ endpoints: this.endpoints });

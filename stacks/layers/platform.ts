@@ -33,10 +33,13 @@ import { GatewayProvider, GatewayProviderKind } from "../../components/platform/
 import { InferenceGateway } from "../../components/platform/inference-gateway";
 import { ConfigError, path, poolOf } from "../config";
 import type { ParsedStackConfig, PoolConfig, Vendor } from "../schema";
-import { placementFor } from "../placement";
+import { placementsFor } from "../placement";
+import type { Placement } from "../../components/engine/types";
 
 export interface PlatformLayerArgs {
     config: ParsedStackConfig & { secrets?: { hfToken?: pulumi.Output<string>; ngcApiKey?: pulumi.Output<string> } };
+    /** Decisions when the caller already made them (stacks/validate.ts). Defaults to `platformDecisions(config)`. */
+    decisions?: PlatformDecisions;
 }
 
 /** Why a component is on or off: what the layer builds, decided before anything is registered. */
@@ -84,7 +87,7 @@ function minor(version: string): number {
  * Decide which platform components this stack installs, and validate combinations. Pure; throws
  * ConfigError naming the config path, the value and what is allowed.
  */
-export function platformDecisions(cfg: ParsedStackConfig): PlatformDecisions {
+export function platformDecisions(cfg: ParsedStackConfig, placements: readonly Placement[] = placementsFor(cfg)): PlatformDecisions {
     const p = cfg.platform;
     const problems: string[] = [];
     const pools = cfg.fleet.pools;
@@ -100,7 +103,7 @@ export function platformDecisions(cfg: ParsedStackConfig): PlatformDecisions {
     }
 
     const modelPools = cfg.models.map((m) => poolOf(cfg, m));
-    const multiNode = cfg.models.map((_, i) => placementFor(cfg, i).nodesPerReplica > 1);
+    const multiNode = cfg.models.map((_, i) => placements[i].nodesPerReplica > 1);
 
     const gpuOperator = p.gpuOperator.enabled ?? has("nvidia");
     const amdGpuOperator = p.amdGpuOperator.enabled ?? has("amd");
@@ -160,11 +163,17 @@ export function platformDecisions(cfg: ParsedStackConfig): PlatformDecisions {
     if (p.certManager.enabled === false && amdGpuOperator) {
         problems.push(`${path(["platform", "certManager", "enabled"])}: got false, but the AMD GPU operator needs cert-manager (its webhooks); enable cert-manager or disable platform.amdGpuOperator`);
     }
-    const keda = p.keda.enabled ?? cfg.models.some((m) => m.autoscaling !== undefined);
+    // KEDA scales engine workloads and Standard-mode InferenceServices; Knative scales its own
+    // revisions and Ray Serve its replicas, so those alone do not need it.
+    const keda =
+        p.keda.enabled ??
+        cfg.models.some((m) => m.autoscaling !== undefined && (m.serving === "engine" || (m.serving === "kserve" && p.kserve.mode === "Standard")));
     const lws =
         p.lws.enabled ??
         cfg.models.some((m, i) => multiNode[i] && m.serving !== "rayserve" && (m.multiNode === "lws" || m.serving === "llmisvc" || m.serving === "llmd"));
-    const kuberay = p.kuberay.enabled ?? cfg.models.some((m) => m.multiNode === "ray" || m.serving === "rayserve");
+    // Only Ray Serve uses the operator (RayService); multi-node `multiNode: ray` engines are plain
+    // StatefulSets running their own Ray cluster, as in the upstream vLLM guide.
+    const kuberay = p.kuberay.enabled ?? cfg.models.some((m) => m.serving === "rayserve");
     const gateway = p.gateway.enabled ?? cfg.models.some((m) => GATEWAY_MODES.has(m.serving));
     const monitoring = p.monitoring.enabled ?? true;
     const nfd = p.nfd.enabled ?? (gpuOperator || networkOperator || amdGpuOperator || intelGaudiOperator);
@@ -245,7 +254,7 @@ export class PlatformLayer extends pulumi.ComponentResource {
         const cfg = args.config;
         const p = cfg.platform;
         // Validate first: a bad combination registers nothing below.
-        const d = platformDecisions(cfg);
+        const d = args.decisions ?? platformDecisions(cfg);
         this.decisions = d;
         const pools = cfg.fleet.pools;
         const child = { parent: this };

@@ -31,6 +31,7 @@ interface RegisterRequest {
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
     getProvider(): string;
     getRetainondelete?(): boolean;
+    getIgnorechangesList?(): string[];
     getRemote?(): boolean;
 }
 
@@ -48,6 +49,8 @@ export interface RecordedResource {
     custom: boolean;
     /** The `retainOnDelete` resource option (shared CRDs, operator namespaces). */
     retainOnDelete?: boolean;
+    /** The `ignoreChanges` resource option (e.g. spec.replicas under an autoscaler). */
+    ignoreChanges?: string[];
 }
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -120,6 +123,7 @@ export function installMockEngine(opts: { project?: string; stack?: string; conf
             inputs: maskWireValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             custom: req.getCustom(),
             ...(req.getRetainondelete?.() ? { retainOnDelete: true } : {}),
+            ...(req.getIgnorechangesList?.().length ? { ignoreChanges: [...req.getIgnorechangesList!()] } : {}),
         });
         return inner(req, callback);
     };

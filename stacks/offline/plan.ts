@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import { CONFIG_NAMESPACE, parseStackConfig, SECRET_KEYS, STRUCTURED_KEYS, StackConfig } from "../config";
 import type { ParsedStackConfig } from "../schema";
 import { program } from "../program";
+import { checkStack } from "../validate";
 import { RecordedResource, Recorder, settle } from "./mock-engine";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -82,8 +83,9 @@ export interface PlanResult {
  */
 export async function planStack(sf: StackFile, recorder: Recorder): Promise<PlanResult> {
     const { structured, secretKeys } = splitConfig(sf);
-    // Validate first: a bad config registers nothing.
+    // Validate first (schema, placements, platform and serving checks): a bad config registers nothing.
     const parsed = parseStackConfig(structured);
+    checkStack(parsed);
     const pulumiConfig: Record<string, string> = {};
     for (const [k, v] of Object.entries(structured)) pulumiConfig[`${CONFIG_NAMESPACE}:${k}`] = JSON.stringify(v);
     // Secrets are ciphertext (or in ESC) and cannot be read offline: plan with a marked placeholder.

@@ -106,6 +106,22 @@ describe("PlatformLayer", () => {
             assert.deepEqual([k.gateway, k.certManager, k.lws], [true, true, false]);
         });
 
+        it("KubeRay only for Ray Serve, and KEDA only where KEDA scales", () => {
+            const rayEngine = decide({
+                fleet: { pools: [{ ...nvidia, nodes: 4 }] },
+                models: [{ name: "big", model: "Qwen/Qwen3-0.6B", parallelism: { tensor: 8, pipeline: 2 }, multiNode: "ray" }],
+            });
+            assert.equal(rayEngine.kuberay, false, "multiNode: ray engines are StatefulSets running their own Ray cluster");
+            const knative = decide({
+                fleet: { pools: [nvidia] },
+                platform: { kserve: { mode: "Knative" } },
+                models: [{ model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { min: 0, max: 3 } }],
+            });
+            assert.equal(knative.keda, false, "Knative scales its own revisions");
+            const standard = decide({ fleet: { pools: [nvidia] }, models: [{ model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { max: 3 } }] });
+            assert.equal(standard.keda, true);
+        });
+
         it("air-gapped override keys must exist in the versions table", () => {
             assert.throws(
                 () => decide({ fleet: { pools: [nvidia] }, platform: { sources: { charts: { gpuOperatr: { repo: "https://mirror" } } } } }),

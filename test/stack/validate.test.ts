@@ -1,0 +1,63 @@
+/** The up-front gate: every deeper problem (planner, platform, serving) before anything is registered. */
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { checkStack } from "../../stacks/validate";
+import { program } from "../../stacks/program";
+import { registered, resetRecords } from "../helpers";
+
+const l4 = { name: "l4", nodes: 1, accelerator: { vendor: "nvidia", product: "L4", memoryGiB: 24, perNode: 1 } };
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        checkStack(parseStackConfig(raw));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.problems;
+    }
+    assert.fail("expected ConfigError");
+}
+
+describe("checkStack", () => {
+    it("returns placements and platform decisions for a good config", () => {
+        const plan = checkStack(parseStackConfig({ fleet: { pools: [l4] }, models: [{ model: "Qwen/Qwen3-0.6B" }] }));
+        assert.equal(plan.placements[0].gpusPerPod, 1);
+        assert.equal(plan.decisions.gpuOperator, true);
+        assert.equal(plan.plans[0]?.fits, true);
+    });
+
+    it("refuses a model that cannot fit the pool, with the numbers and the path", () => {
+        const ps = problemsOf({ fleet: { pools: [l4] }, models: [{ model: "meta-llama/Llama-3.3-70B-Instruct" }] });
+        assert.equal(ps.length, 1, ps.join("\n"));
+        assert.match(ps[0], /^inference-platform:models\[0\]/);
+        assert.match(ps[0], /GiB/);
+    });
+
+    it("reports platform and serving problems together", () => {
+        const ps = problemsOf({
+            fleet: { pools: [{ ...l4, nodes: 2 }] },
+            platform: { monitoring: { enabled: false }, sources: { charts: { gpuOperatr: { repo: "https://mirror" } } } },
+            models: [
+                { name: "a", model: "Qwen/Qwen3-0.6B", serving: "kserve", engine: "sglang" },
+                { name: "b", model: "Qwen/Qwen3-0.6B", autoscaling: { max: 2 } },
+            ],
+        });
+        assert.ok(ps.some((p) => /platform\.sources\.charts\.gpuOperatr: unknown chart key/.test(p)), ps.join("\n"));
+        assert.ok(ps.some((p) => /models\[0\]\.engine: got "sglang"/.test(p)), ps.join("\n"));
+        assert.ok(ps.some((p) => /models\[1\]\.autoscaling: engines scale through KEDA on a Prometheus query, but platform\.monitoring\.enabled is false/.test(p)), ps.join("\n"));
+    });
+
+    it("program() stops on a planning error before registering anything", async () => {
+        await resetRecords();
+        pulumi.runtime.setAllConfig({
+            "inference-platform:fleet": JSON.stringify({ pools: [l4] }),
+            "inference-platform:models": JSON.stringify([{ model: "meta-llama/Llama-3.1-405B-Instruct" }]),
+        });
+        try {
+            assert.throws(() => program(), (e: Error) => e instanceof pulumi.RunError && /^invalid stack config:\ninference-platform:models\[0\]/.test(e.message));
+            assert.equal((await registered()).length, 0);
+        } finally {
+            pulumi.runtime.setAllConfig({});
+        }
+    });
+});
