@@ -19,10 +19,9 @@ import { planExtras } from "../stacks/offline/extras";
 import { componentGraph, graphDepth, longestChain, resourceDepth } from "../stacks/offline/graph";
 import { evaluate } from "../policies/lib/evaluate";
 import { parsePackConfig } from "../policies/lib/config";
-import type { GraphNode, StackItem } from "../policies/lib/rule";
-import { subjectFromPulumi } from "../policies/lib/workload";
 import { ruleNames, rules } from "../policies/rules";
 import { policyPackConfig } from "../stacks/offline/extras";
+import { graphNodes, policyItems } from "../stacks/offline/guardrails";
 
 const ROOT = path.resolve(__dirname, "..");
 const recorder = installMockEngine({ project: "inference-platform", stack: "bench" });
@@ -73,30 +72,6 @@ function syntheticStack(n: number): string {
         },
     };
     return YAML.stringify(doc);
-}
-
-/** The registrations as CrossGuard's resource policies see them. */
-function policyItems(resources: readonly RecordedResource[]): StackItem[] {
-    const items: StackItem[] = [];
-    for (const r of resources) {
-        if (!r.custom) continue;
-        const subject = subjectFromPulumi(r.type, r.inputs, r.name);
-        if (subject) items.push({ subject, id: r.urn });
-    }
-    return items;
-}
-
-/** The registrations as GraphNodes (PolicyResource-shaped) for the graph rule. */
-function graphNodes(resources: readonly RecordedResource[]): GraphNode[] {
-    const byUrn = new Map<string, GraphNode>();
-    for (const r of resources) byUrn.set(r.urn, { urn: r.urn, type: r.type, name: r.name, props: r.inputs, dependencies: [] });
-    for (const r of resources) {
-        const n = byUrn.get(r.urn)!;
-        const parent = byUrn.get(r.parent);
-        if (parent) n.parent = parent;
-        n.dependencies = r.dependsOn.map((d) => byUrn.get(d)).filter((x): x is GraphNode => x !== undefined);
-    }
-    return [...byUrn.values()];
 }
 
 function policyThroughput(result: PlanResult): { resources: number; objects: number; runs: number; seconds: number; resourcesPerSecond: number; findings: number; graphRuleResourcesPerSecond?: number } {

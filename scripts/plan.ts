@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { ConfigError } from "../stacks/config";
 import { planExtras } from "../stacks/offline/extras";
 import { installMockEngine } from "../stacks/offline/mock-engine";
+import { runGuardrails } from "../stacks/offline/guardrails";
 import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/offline/plan";
 
 const USAGE = "usage: npm run plan -- (--stack <name> | --config <file>) [--out <dir>]";
@@ -39,13 +40,22 @@ async function main(): Promise<number> {
     const result = await planStack(sf, recorder);
     const extras = await planExtras(result);
     const outDir = args.out ?? path.join("out", sf.name);
-    const written = writePlan(outDir, result, extras.files);
+    // The same guardrails `pulumi preview --policy-pack policies` runs, with this stack's fleet.
+    const guardrails = runGuardrails(result.resources, result.config.fleet);
+    const written = writePlan(outDir, result, { ...extras.files, "guardrails.json": JSON.stringify(guardrails.findings, null, 2) + "\n" });
     console.log(`planned stack "${sf.name}" from ${path.relative(process.cwd(), file) || file}: ${result.resources.length} registrations, ${extras.graph.nodes.length} components`);
     console.log("");
     console.log(extras.table);
     console.log("");
-    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md, plan.json, plan.svg, policy-config.json)`);
-    return 0;
+    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md, plan.json, plan.svg, policy-config.json, guardrails.json)`);
+    const mandatory = guardrails.findings.filter((f) => f.enforcement === "mandatory");
+    const advisory = guardrails.findings.filter((f) => f.enforcement === "advisory");
+    console.log(`guardrails: ${mandatory.length} mandatory, ${advisory.length} advisory finding(s)`);
+    for (const f of guardrails.findings) {
+        (f.enforcement === "mandatory" ? console.error : console.log)(`  [${f.enforcement}] ${f.policy}: ${f.kind} ${f.namespace ? f.namespace + "/" : ""}${f.name}: ${f.message}`);
+    }
+    // The plan is written either way (so it can be inspected); a mandatory violation fails the command.
+    return mandatory.length > 0 ? 1 : 0;
 }
 
 process.on("unhandledRejection", (e) => {

@@ -1,5 +1,6 @@
 /** Test helpers: read outputs, inspect registrations, plan example stacks. */
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { RecordedResource, settle } from "../stacks/offline/mock-engine";
 import { planStack, PlanResult, readStackFile, renderManifests, ManifestDoc } from "../stacks/offline/plan";
@@ -69,4 +70,12 @@ export function dependsOnTransitively(r: RecordedResource, all: RecordedResource
         if (cur.dependsOn.some(target)) return true;
     }
     return false;
+}
+
+/** Every stack config in the repo: Pulumi.<stack>.yaml (not deploy settings) and stacks/examples/*.yaml. */
+export function stackFiles(): string[] {
+    const top = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.ya?ml$/.test(f) && !f.endsWith(".deploy.yaml"));
+    const exDir = path.join(ROOT, "stacks", "examples");
+    const ex = fs.existsSync(exDir) ? fs.readdirSync(exDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join("stacks", "examples", f)) : [];
+    return [...top, ...ex].sort();
 }

@@ -165,6 +165,8 @@ export interface WorkloadView {
     part?: string;
     pods: PodView[];
     /** Pods per replica. */
+    /** GPU pods one model replica spans, when the object says so (Ray Serve placement groups); else derived from the pods. */
+    replicaGpuPods?: number;
     groupSize: number;
     /** `leaderWorkerTemplate.restartPolicy` of a LeaderWorkerSet (CRD default applied); undefined otherwise. */
     lwsRestartPolicy?: string;
@@ -220,6 +222,40 @@ function parallelismFromArgs(pods: PodView[], checkTotal: boolean): ParallelismV
 
 function isEngine(pods: PodView[]): boolean {
     return pods.some((p) => p.containers.some((c) => isEngineContainer(c.container)));
+}
+
+/**
+ * GPU pods one model replica of a Ray cluster spans. Ray Serve LLM replicas are placement groups
+ * of TP × PP GPUs (from `engine_kwargs` in serveConfigV2); independent replicas on separate
+ * workers are not one group. Without a readable serve config, every GPU worker counts (a
+ * RayCluster running one job across all its workers).
+ */
+function rayReplicaPods(pods: PodView[], serveConfig: string): number {
+    const gpuPods = pods.filter((p) => podGpus(p) > 0);
+    const allGpuPods = gpuPods.reduce((n, p) => n + p.count, 0);
+    const perPod = Math.max(0, ...gpuPods.map((p) => podGpus(p)));
+    const replicaGpus = serveReplicaGpus(serveConfig);
+    if (replicaGpus === undefined || perPod === 0) return allGpuPods;
+    return Math.ceil(replicaGpus / perPod);
+}
+
+/** The largest TP × PP over the Serve config's llm_configs, when it is JSON (YAML configs are not parsed here). */
+function serveReplicaGpus(serveConfig: string): number | undefined {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(serveConfig);
+    } catch {
+        return undefined;
+    }
+    let max: number | undefined;
+    for (const app of objs(isObject(doc) ? doc : {}, "applications")) {
+        for (const llm of objs(obj(app, "args") ?? {}, "llm_configs")) {
+            const kw = obj(llm, "engine_kwargs") ?? {};
+            const gpus = (int(kw, "tensor_parallel_size") ?? 1) * (int(kw, "pipeline_parallel_size") ?? 1);
+            max = Math.max(max ?? 0, gpus);
+        }
+    }
+    return max;
 }
 
 /** Ray on plain StatefulSets/Deployments spans pods this object cannot see. */
@@ -300,6 +336,7 @@ function computeWorkloads(s: Subject): WorkloadView[] {
                 ...base,
                 pods,
                 groupSize: pods.reduce((n, p) => n + p.count, 0),
+                replicaGpuPods: rayReplicaPods(pods, serve),
                 parallelism: parallelismFromArgs(pods, true),
                 replicas: { min: 1, max: 1 },
                 engine: isEngine(pods) || /ray\.serve\.llm/.test(serve),

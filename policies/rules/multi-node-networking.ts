@@ -11,6 +11,7 @@ const GROUP_RESTART_OK = new Set(["RecreateGroupOnPodRestart", "RecreateGroupAft
 
 /** GPU pods in one replica; more than one means the replica spans nodes. */
 export function gpuPodsPerReplica(w: WorkloadView): number {
+    if (w.replicaGpuPods !== undefined) return w.replicaGpuPods;
     const withGpus = w.pods.filter((p) => podGpus(p) > 0);
     const counted = withGpus.reduce((n, p) => n + p.count, 0);
     // NIMService multi-node: one template for a group sized by the operator.

@@ -4,21 +4,12 @@
  * values path against the chart's upstream defaults.
  */
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { planExample, ROOT } from "../helpers";
+import { planExample, stackFiles } from "../helpers";
 import { checkObject, checkValuesKeys, hasChartDefaults, upstreamDir } from "./upstream";
 import { upstreamChartName } from "../../components/common/helm";
 
 /** Charts with no upstream defaults in shared/ (README of shared/upstream); their components pin values in tests. */
 const NO_UPSTREAM_CHART = new Set(["habana-ai-operator", "base", "istiod", "kgateway", "kgateway-crds", "agentgateway", "agentgateway-crds", "knative-operator", "dynamo-platform", "dynamo-crds", "kserve-crd", "kserve-llmisvc-crd", "kserve-runtime-configs"]);
-
-export function stackFiles(): string[] {
-    const top = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.ya?ml$/.test(f) && !f.endsWith(".deploy.yaml"));
-    const exDir = path.join(ROOT, "stacks", "examples");
-    const ex = fs.existsSync(exDir) ? fs.readdirSync(exDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join("stacks", "examples", f)) : [];
-    return [...top, ...ex].sort();
-}
 
 describe("conformance: every stack config against upstream schemas", function () {
     before(() => upstreamDir()); // fails loudly when shared/upstream is missing

@@ -99,6 +99,34 @@ describe("policies: resource rules (CrossGuard)", () => {
             assert.match(r.violations.join("\n"), /pool "h100" has no RDMA NICs in the fleet config/);
         });
         it("single-node workloads are out of scope", () => ok(P, STS, statefulSet({ containers: [container({ gpus: "8" })] })));
+        describe("Ray Serve replicas are groups of TP × PP GPUs, not of all workers", () => {
+            const rayService = (tp: number, pp: number, gpusPerWorker: number, workers: number): Props => ({
+                apiVersion: "ray.io/v1",
+                kind: "RayService",
+                metadata: { name: "rs", namespace: "inference" },
+                spec: {
+                    serveConfigV2: JSON.stringify({ applications: [{ import_path: "ray.serve.llm:build_openai_app", args: { llm_configs: [{ engine_kwargs: { tensor_parallel_size: tp, pipeline_parallel_size: pp } }] } }] }),
+                    rayClusterConfig: {
+                        headGroupSpec: { template: { spec: { containers: [{ name: "ray-head", image: "rayproject/ray-llm:2.51.1-py311-cu128" }] } } },
+                        workerGroupSpecs: [
+                            {
+                                groupName: "gpu",
+                                replicas: workers,
+                                template: { spec: { nodeSelector: { "inference-platform/pool": "h100" }, containers: [container({ gpus: String(gpusPerWorker), args: [] })] } },
+                            },
+                        ],
+                    },
+                },
+            });
+            it("passes three single-node TP2 replicas on separate workers without RDMA", async () => {
+                const r = await validateResource(P, CR, rayService(2, 1, 2, 3), fleet([pool("h100")]));
+                assert.deepEqual(r.violations, []);
+            });
+            it("fails a TP8 × PP2 replica across two 8-GPU workers without RDMA", async () => {
+                const r = await validateResource(P, CR, rayService(8, 2, 8, 2), fleet([pool("h100")]));
+                assert.match(r.violations.join("\n"), /2-pod GPU group but its pool "h100" has no RDMA NICs/);
+            });
+        });
     });
 
     describe("5 multi-gpu-shm", () => {
