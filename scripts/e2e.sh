@@ -100,8 +100,19 @@ say "4/5 pulumi: CLI, provider plugin, file backend"
 export PULUMI_HOME="$E2E_WORK/pulumi-home"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-inference-platform-e2e}"
-export PATH="$(dirname "$E2E_PULUMI"):$PATH"
-mkdir -p "$PULUMI_HOME" "$E2E_WORK/state"
+mkdir -p "$PULUMI_HOME" "$E2E_WORK/state" "$E2E_WORK/bin"
+# The Node.js language host (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is
+# not served by the Go module proxy reachable here (403 for every version), so it is not built.
+# Consequences: programs run through the Automation API's in-process language server (the CLI's
+# --client flag), and the CLI falls back to its documented pre-language-host way of booting Node.js
+# policy packs: an executable `pulumi-analyzer-policy-nodejs` on PATH, started in the policy pack's
+# directory with <engine-address> <pack-dir>, which runs @pulumi/pulumi's run-policy-pack there.
+cat >"$E2E_WORK/bin/pulumi-analyzer-policy-nodejs" <<'SHIM'
+#!/bin/sh
+exec node ./node_modules/@pulumi/pulumi/cmd/run-policy-pack "$@"
+SHIM
+chmod +x "$E2E_WORK/bin/pulumi-analyzer-policy-nodejs"
+export PATH="$(dirname "$E2E_PULUMI"):$E2E_WORK/bin:$PATH"
 pulumi_version="$(pulumi version)" || fail "pulumi version failed"
 log "  pulumi version: $pulumi_version"
 [ "$pulumi_version" = "v$E2E_PULUMI_VERSION" ] || fail "pulumi reports $pulumi_version, expected v$E2E_PULUMI_VERSION"
@@ -124,7 +135,7 @@ timed stack e2e_stack_steps
 
 E2E_STEP="summary"
 say "times (seconds)"
-for t in etcd-v"$E2E_ETCD_VERSION" kube-apiserver-"$E2E_KUBE_VERSION" pulumi-v"$E2E_PULUMI_VERSION" \
+for t in etcd-"$E2E_ETCD_VERSION" kube-apiserver-"$E2E_KUBE_VERSION" pulumi-v"$E2E_PULUMI_VERSION" \
   pulumi-resource-kubernetes-"$E2E_K8S_PROVIDER_MODULE_VERSION"; do
   log "  cold build (recorded when built) $t: $(cat "$E2E_CACHE/tools/$t/build-seconds" 2>/dev/null || echo '?')"
 done
