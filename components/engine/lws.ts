@@ -123,7 +123,8 @@ export class LwsServer extends pulumi.ComponentResource {
             // The LeaderWorkerSet kind exists only once the LWS controller installed its CRD.
             {
                 parent: this,
-                dependsOn: [args.lwsCrds as pulumi.Resource],
+                // The channel template exists once the ComputeDomain does (rack-scale pools only).
+                dependsOn: [args.lwsCrds as pulumi.Resource, ...(args.computeDomain?.resource ? [args.computeDomain.resource] : [])],
                 // With autoscaling, KEDA's HPA owns spec.replicas after creation.
                 ...(model.autoscaling ? { ignoreChanges: ["spec.replicas"] } : {}),
             },

@@ -45,21 +45,33 @@ export function groupPodSpec(
 ): PodSpec {
     const { pool, placement, model } = args;
     const gpu = gpuResources(pool, { gpus: placement.gpusPerPod, claim: opts.claim, rdma: true });
+    // Rack-scale NVLink: each pod claims the ComputeDomain's IMEX channel next to its GPUs.
+    const channel = args.computeDomain;
+    const resources = channel
+        ? { ...gpu.resources, claims: [...((gpu.resources.claims as { name: string }[] | undefined) ?? []), { name: COMPUTE_DOMAIN_CLAIM }] }
+        : gpu.resources;
+    const podClaims = [
+        ...((gpu.podClaims as pulumi.Input<k8s.types.input.core.v1.PodResourceClaim>[] | undefined) ?? []),
+        ...(channel ? [{ name: COMPUTE_DOMAIN_CLAIM, resourceClaimTemplateName: channel.channelTemplate }] : []),
+    ];
     return {
         ...poolPlacement(pool),
         containers: [
             {
                 ...container,
                 env: [...hfTokenEnv(args.hfTokenSecretName), ...multiNodeEnv(pool, model.env), ...((container.env as k8s.types.input.core.v1.EnvVar[]) ?? [])],
-                resources: gpu.resources,
+                resources,
                 ...(gpu.securityContext ? { securityContext: gpu.securityContext } : {}),
                 volumeMounts: [shmMount(), ...(opts.cacheMount ? [opts.cacheMount] : [])],
             },
         ],
         volumes: [shmVolume(), ...(opts.volumes ?? [])],
-        ...(gpu.podClaims ? { resourceClaims: gpu.podClaims } : {}),
+        ...(podClaims.length > 0 ? { resourceClaims: podClaims } : {}),
     };
 }
+
+/** Pod-level name of the ComputeDomain channel claim. */
+export const COMPUTE_DOMAIN_CLAIM = "compute-domain-channel";
 
 /**
  * Quote a word for `sh -c` unless plainly safe. `$(LWS_…)` references stay unquoted: the kubelet

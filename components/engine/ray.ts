@@ -130,7 +130,7 @@ export class RayVllmServer extends pulumi.ComponentResource {
                         persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     },
                 },
-                { parent: this, dependsOn: [headless] },
+                { parent: this, dependsOn: [headless, ...(args.computeDomain?.resource ? [args.computeDomain.resource] : [])] },
             );
         set(`${name}-ray-head`, names.head, 1, headLabels, headSelector, containers.head);
         set(`${name}-ray-worker`, names.worker, placement.nodesPerReplica - 1, workerLabels, workerSelector, containers.worker);

@@ -52,4 +52,9 @@ export interface MultiNodeServerArgs extends EngineServerArgs {
      * LeaderWorkerSet depends on it. Required by `LwsServer`, ignored by `RayVllmServer`.
      */
     lwsCrds?: pulumi.Resource;
+    /**
+     * The pool's ComputeDomain (rack-scale NVLink, e.g. GB200 NVL72): every pod of the group claims
+     * its channel so IMEX connects the GPUs across nodes. Omit on pools whose NVLink domain is one node.
+     */
+    computeDomain?: { channelTemplate: string; resource?: pulumi.Resource };
 }

@@ -71,15 +71,19 @@ export class EngineLayer extends pulumi.ComponentResource {
                 skipAwait: config.cluster.skipAwait,
             };
             const childOpts = { parent: this };
+            // Groups on a rack-scale NVLink pool claim its ComputeDomain channel (IMEX across nodes).
+            const multiNode = (m: typeof model): MultiNodeServerArgs => {
+                const pool = poolOf(config, m).name;
+                const channelTemplate = platform.computeDomainChannels[pool];
+                return channelTemplate ? { ...common, computeDomain: { channelTemplate, resource: platform.computeDomains[pool] } } : common;
+            };
             let server: EngineServer;
             switch (engineKind(model, placements[i])) {
-                case "lws": {
-                    const mn: MultiNodeServerArgs = { ...common, lwsCrds: platform.crdInstallers["leaderworkerset.x-k8s.io"] };
-                    server = new LwsServer(model.name, mn, childOpts);
+                case "lws":
+                    server = new LwsServer(model.name, { ...multiNode(model), lwsCrds: platform.crdInstallers["leaderworkerset.x-k8s.io"] }, childOpts);
                     break;
-                }
                 case "ray":
-                    server = new RayVllmServer(model.name, common, childOpts);
+                    server = new RayVllmServer(model.name, multiNode(model), childOpts);
                     break;
                 case "sglang":
                     server = new SglangServer(model.name, common, childOpts);

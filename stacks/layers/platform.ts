@@ -228,6 +228,8 @@ export class PlatformLayer extends pulumi.ComponentResource {
     public readonly draDriver?: pulumi.Resource;
     /** Pool name → channel ResourceClaimTemplate of its ComputeDomain (multi-node NVLink pools). */
     public readonly computeDomainChannels: Record<string, string> = {};
+    /** Pool name → its ComputeDomain (pods claiming the channel depend on it). */
+    public readonly computeDomains: Record<string, pulumi.Resource> = {};
     /** RDMA extended resources the Network Operator advertises (what engine pods request). */
     public readonly rdmaResourceNames: string[] = [];
 
@@ -367,7 +369,10 @@ export class PlatformLayer extends pulumi.ComponentResource {
             );
             this.crdInstallers["resource.nvidia.com"] = c.draDriver.release;
             this.draDriver = c.draDriver.release;
-            for (const x of d.computeDomains) this.computeDomainChannels[x.pool] = c.draDriver.computeDomainChannels[x.name];
+            d.computeDomains.forEach((x, i) => {
+                this.computeDomainChannels[x.pool] = c.draDriver!.computeDomainChannels[x.name];
+                this.computeDomains[x.pool] = c.draDriver!.computeDomains[i];
+            });
         }
 
         // ── workload operators ────────────────────────────────────────────────────────────

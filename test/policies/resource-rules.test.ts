@@ -173,6 +173,8 @@ describe("policies: resource rules (CrossGuard)", () => {
         it("passes a DRA-only container", () => ok(P, STS, statefulSet({ resourceClaims: claims, containers: [container({ claims: ["gpus"] })] })));
         it("fails a container with a claim and nvidia.com/gpu", () =>
             fails(P, STS, statefulSet({ resourceClaims: claims, containers: [container({ gpus: "2", claims: ["gpus"] })] }), /container "vllm" .* holds DRA claim\(s\) "gpus" and also requests nvidia\.com\/gpu/));
+        it("passes device-plugin GPUs next to a ComputeDomain channel claim (NVIDIA's rack-scale pattern)", () =>
+            ok(P, STS, statefulSet({ resourceClaims: [{ name: "compute-domain-channel", resourceClaimTemplateName: "gb200-imex-channel" }], containers: [container({ gpus: "4", claims: ["compute-domain-channel"] })] })));
     });
 
     describe("8 gpu-pods-pinned-to-pool", () => {
