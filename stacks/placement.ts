@@ -9,7 +9,7 @@
  * without an import cycle; `placementsFor` throws the problems as a ConfigError.
  */
 import type { Placement } from "../components/engine/types";
-import { lookupModel, PlanError, resolvePool } from "../components/physical";
+import { lookupModel, packPods, PlanError, resolvePool } from "../components/physical";
 import { planAll, planModel, type ModelPlan } from "../components/physical/planner";
 import type { ModelConfig, ParsedStackConfig, PoolConfig } from "./schema";
 import { ConfigError } from "./config";
@@ -83,7 +83,59 @@ export function planPlacements(config: ParsedStackConfig): PlacementPlan {
             problems.push(planProblem(e));
         }
     }
+    if (problems.length === 0) problems.push(...prefillCapacityProblems(config, placements as Placement[]));
     return { placements, plans, problems };
+}
+
+/** Prefill workers of a disaggregated (P/D) model: how many, and GPUs per prefill pod. Pure. */
+export function prefillWorkers(model: ModelConfig, placement: Placement): { replicas: number; gpusPerPod: number; path: string } | undefined {
+    switch (model.serving) {
+        case "llmd":
+            return model.llmd.prefillReplicas > 0
+                ? { replicas: model.llmd.prefillReplicas, gpusPerPod: model.llmd.prefillTensor ?? placement.gpusPerPod, path: "llmd.prefillReplicas" }
+                : undefined;
+        case "llmisvc":
+            return model.llmisvc.prefillReplicas > 0 ? { replicas: model.llmisvc.prefillReplicas, gpusPerPod: placement.gpusPerPod, path: "llmisvc.prefillReplicas" } : undefined;
+        case "dynamo":
+            return model.dynamo.disaggregated ? { replicas: model.dynamo.prefillReplicas, gpusPerPod: placement.gpusPerPod, path: "dynamo.prefillReplicas" } : undefined;
+        default:
+            return undefined;
+    }
+}
+
+/**
+ * The planner packs each model's (decode) replicas; prefill workers of P/D models take GPUs too.
+ * Pack every pod of a pool — decode and prefill — onto its nodes.
+ */
+function prefillCapacityProblems(config: ParsedStackConfig, placements: Placement[]): string[] {
+    const withPrefill = config.models.map((m, i) => ({ m, i, pf: placements[i] && prefillWorkers(m, placements[i]) })).filter((x) => x.pf);
+    if (withPrefill.length === 0) return [];
+    const problems: string[] = [];
+    config.fleet.pools.forEach((pool, poolIndex) => {
+        const pods: number[] = [];
+        const parts: string[] = [];
+        let first: { i: number; path: string } | undefined;
+        config.models.forEach((m, i) => {
+            if (resolvePool(config.fleet.pools, m.pool, `models[${i}].pool`).pool.name !== pool.name || !placements[i]) return;
+            const p = placements[i];
+            for (let k = 0; k < p.replicas * p.nodesPerReplica; k++) pods.push(p.gpusPerPod);
+            parts.push(`${m.name} ${p.replicas * p.nodesPerReplica} × ${p.gpusPerPod}`);
+            const pf = prefillWorkers(m, p);
+            if (pf) {
+                for (let k = 0; k < pf.replicas; k++) pods.push(pf.gpusPerPod);
+                parts.push(`${m.name} prefill ${pf.replicas} × ${pf.gpusPerPod}`);
+                first ??= { i, path: pf.path };
+            }
+        });
+        if (!first) return;
+        if (packPods(pods, pool.accelerator.perNode, pool.nodes) === undefined) {
+            const need = pods.reduce((a, b) => a + b, 0);
+            problems.push(
+                `${NS}:models[${first.i}].${first.path}: pool "${pool.name}" (fleet.pools[${poolIndex}]) has ${pool.nodes} nodes × ${pool.accelerator.perNode} = ${pool.nodes * pool.accelerator.perNode} GPUs, but decode and prefill pods need ${parts.join(" + ")} = ${need} GPUs (whole pods per node); lower prefill or decode replicas, or add nodes`,
+            );
+        }
+    });
+    return problems;
 }
 
 /** Every model's placement; throws a ConfigError listing every problem. */

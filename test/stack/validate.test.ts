@@ -61,3 +61,17 @@ describe("checkStack", () => {
         }
     });
 });
+
+describe("prefill workers count against the pool", () => {
+    const pool = { name: "h100", nodes: 1, accelerator: { vendor: "nvidia", product: "H100-SXM5-80GB", memoryGiB: 80, perNode: 8 } };
+    it("refuses P/D when decode + prefill pods do not fit, naming the prefill setting and the numbers", () => {
+        const ps = problemsOf({ fleet: { pools: [pool] }, models: [{ name: "q", model: "Qwen/Qwen3-32B", serving: "llmd", replicas: 2, parallelism: { tensor: 2 }, llmd: { prefillReplicas: 3 } }] });
+        assert.deepEqual(ps, [
+            'inference-platform:models[0].llmd.prefillReplicas: pool "h100" (fleet.pools[0]) has 1 nodes × 8 = 8 GPUs, but decode and prefill pods need q 2 × 2 + q prefill 3 × 2 = 10 GPUs (whole pods per node); lower prefill or decode replicas, or add nodes',
+        ]);
+    });
+    it("accepts P/D that fits, and counts prefill tensor separately", () => {
+        const plan = checkStack(parseStackConfig({ fleet: { pools: [pool] }, models: [{ name: "q", model: "Qwen/Qwen3-32B", serving: "llmd", replicas: 2, parallelism: { tensor: 2 }, llmd: { prefillReplicas: 4, prefillTensor: 1 } }] }));
+        assert.equal(plan.placements[0].replicas, 2);
+    });
+});
