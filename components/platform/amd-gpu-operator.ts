@@ -8,9 +8,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE, standardLabels } from "../common/k8s";
-import { OperatorArgs, operatorNamespace, Toleration } from "./common";
+import { OperatorArgs, installOperator, Toleration } from "./common";
 
 export interface AmdGpuOperatorArgs extends OperatorArgs {
     /** The resource that installs cert-manager; the operator release waits for it (its webhooks need certificates). Required. */
@@ -79,21 +78,16 @@ export class AmdGpuOperator extends pulumi.ComponentResource {
         if (args.driverVersion !== undefined && !args.driver) {
             throw new pulumi.ResourceError("AmdGpuOperator: driverVersion is only used with driver: true (an operator-managed driver); remove it or set driver: true", this);
         }
-        const ns = operatorNamespace(this, name, "amd-gpu-operator", args, "kube-amd-gpu", "privileged");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "amdGpuOperator",
-                overrides: args.chartOverrides,
-                releaseName: "amd-gpu-operator",
-                namespace: this.namespace,
-                values: deepMerge(amdGpuOperatorValues(), args.values),
-                skipAwait: args.skipAwait,
-            },
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "amd-gpu-operator",
+            defaultNamespace: "kube-amd-gpu",
+            podSecurity: "privileged",
+            chartKey: "amdGpuOperator",
+            releaseName: "amd-gpu-operator",
+            values: amdGpuOperatorValues(),
             // cert-manager issues the operator's webhook certificates.
-            { parent: this, dependsOn: [args.certManager] },
-        );
+            dependsOn: [args.certManager],
+        }));
         this.deviceConfig = new k8s.apiextensions.CustomResource(
             `${name}-device-config`,
             {

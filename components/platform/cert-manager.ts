@@ -5,9 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
-import { OperatorArgs, operatorNamespace } from "./common";
+import { OperatorArgs, installOperator } from "./common";
 
 export type CertManagerArgs = OperatorArgs;
 
@@ -23,20 +22,14 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:CertManager`, name, {}, opts);
-        const ns = operatorNamespace(this, name, "cert-manager", args, "cert-manager", "restricted");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "certManager",
-                overrides: args.chartOverrides,
-                releaseName: "cert-manager",
-                namespace: this.namespace,
-                values: deepMerge(certManagerValues(), args.values),
-                skipAwait: args.skipAwait,
-            },
-            { parent: this },
-        );
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "cert-manager",
+            defaultNamespace: "cert-manager",
+            podSecurity: "restricted",
+            chartKey: "certManager",
+            releaseName: "cert-manager",
+            values: certManagerValues(),
+        }));
         this.registerOutputs({ namespace: this.namespace });
     }
 }

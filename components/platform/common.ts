@@ -5,9 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChartOverrides } from "../common/helm";
+import { chartRelease, deepMerge, type ChartOverrides } from "../common/helm";
 import { standardLabels } from "../common/k8s";
-import { ManifestKey, manifests, ManifestSource } from "../versions";
+import { ChartKey, ManifestKey, manifests, ManifestSource } from "../versions";
 
 /** Args common to every chart-based platform component. */
 export interface OperatorArgs {
@@ -64,6 +64,48 @@ export function operatorNamespace(
         { parent, retainOnDelete: args.retainOnDelete ?? true },
     );
     return { name: ns.metadata.name, resource: ns };
+}
+
+/** What an operator component installs: its chart, into its namespace. */
+export interface OperatorInstallSpec {
+    /** `app.kubernetes.io/name` of the namespace. */
+    component: string;
+    /** The upstream-documented namespace (used unless `args.namespace` is set). */
+    defaultNamespace: string;
+    podSecurity: PodSecurityLevel;
+    chartKey: ChartKey;
+    releaseName: string;
+    /** The component's computed values; `args.values` are deep-merged over them. */
+    values: Record<string, unknown>;
+    /** Real ordering only (e.g. the CRDs of ServiceMonitors the chart renders, cert-manager for webhooks). */
+    dependsOn?: (pulumi.Resource | undefined)[];
+}
+
+/**
+ * The operator namespace (see operatorNamespace) and the chart release in it: what most platform
+ * components are. Chart source from the versions table with the stack's overrides.
+ */
+export function installOperator(
+    parent: pulumi.Resource,
+    name: string,
+    args: OperatorArgs,
+    spec: OperatorInstallSpec,
+): { namespace: pulumi.Output<string>; release: k8s.helm.v3.Release } {
+    const ns = operatorNamespace(parent, name, spec.component, args, spec.defaultNamespace, spec.podSecurity);
+    const dependsOn = (spec.dependsOn ?? []).filter((r): r is pulumi.Resource => r !== undefined);
+    const release = chartRelease(
+        name,
+        {
+            chartKey: spec.chartKey,
+            overrides: args.chartOverrides,
+            releaseName: spec.releaseName,
+            namespace: ns.name,
+            values: deepMerge(spec.values, args.values),
+            skipAwait: args.skipAwait,
+        },
+        { parent, ...(dependsOn.length > 0 ? { dependsOn } : {}) },
+    );
+    return { namespace: ns.name, release };
 }
 
 /** Per-stack manifest overrides, keyed like components/versions.ts `manifests` (`platform.sources.manifests`). */

@@ -10,9 +10,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE, standardLabels } from "../common/k8s";
-import { OperatorArgs, operatorNamespace, Toleration, withTolerations } from "./common";
+import { OperatorArgs, installOperator, Toleration, withTolerations } from "./common";
 
 /** A multi-node NVLink domain to create a ComputeDomain for. */
 export interface ComputeDomainSpec {
@@ -102,20 +101,14 @@ export class NvidiaDraDriver extends pulumi.ComponentResource {
     constructor(name: string, args: NvidiaDraDriverArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:NvidiaDraDriver`, name, {}, opts);
         validateDraDriverArgs(args, this);
-        const ns = operatorNamespace(this, name, "dra-driver-nvidia-gpu", args, "dra-driver-nvidia-gpu", "privileged");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "draDriverNvidia",
-                overrides: args.chartOverrides,
-                releaseName: "dra-driver-nvidia-gpu",
-                namespace: this.namespace,
-                values: deepMerge(draDriverValues(args), args.values),
-                skipAwait: args.skipAwait,
-            },
-            { parent: this },
-        );
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "dra-driver-nvidia-gpu",
+            defaultNamespace: "dra-driver-nvidia-gpu",
+            podSecurity: "privileged",
+            chartKey: "draDriverNvidia",
+            releaseName: "dra-driver-nvidia-gpu",
+            values: draDriverValues(args),
+        }));
         for (const d of args.computeDomains ?? []) {
             const cd = new k8s.apiextensions.CustomResource(
                 `${name}-${d.name}`,

@@ -7,9 +7,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
-import { OperatorArgs, operatorNamespace, Toleration, withTolerations } from "./common";
+import { OperatorArgs, installOperator, Toleration, withTolerations } from "./common";
 
 export type MigStrategy = "none" | "single" | "mixed";
 export type GpuSharingMode = "none" | "time-slicing" | "mps";
@@ -128,21 +127,15 @@ export class NvidiaGpuOperator extends pulumi.ComponentResource {
     constructor(name: string, args: NvidiaGpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:NvidiaGpuOperator`, name, {}, opts);
         validateGpuOperatorArgs(args, this);
-        const ns = operatorNamespace(this, name, "gpu-operator", args, "gpu-operator", "privileged");
-        this.namespace = ns.name;
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "gpu-operator",
+            defaultNamespace: "gpu-operator",
+            podSecurity: "privileged",
+            chartKey: "gpuOperator",
+            releaseName: "gpu-operator",
+            values: gpuOperatorValues(args),
+        }));
         this.driverRoot = nvidiaDriverRoot(args.driver ?? true);
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "gpuOperator",
-                overrides: args.chartOverrides,
-                releaseName: "gpu-operator",
-                namespace: this.namespace,
-                values: deepMerge(gpuOperatorValues(args), args.values),
-                skipAwait: args.skipAwait,
-            },
-            { parent: this },
-        );
         this.registerOutputs({ namespace: this.namespace, driverRoot: this.driverRoot });
     }
 }

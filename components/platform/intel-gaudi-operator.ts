@@ -9,9 +9,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
-import { OperatorArgs, operatorNamespace } from "./common";
+import { OperatorArgs, installOperator } from "./common";
 
 export type IntelGaudiOperatorArgs = OperatorArgs;
 
@@ -29,20 +28,14 @@ export class IntelGaudiOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: IntelGaudiOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:IntelGaudiOperator`, name, {}, opts);
-        const ns = operatorNamespace(this, name, "habana-ai-operator", args, "habana-ai-operator", "privileged");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "intelGaudiOperator",
-                overrides: args.chartOverrides,
-                releaseName: "habana-ai-operator",
-                namespace: this.namespace,
-                values: deepMerge(intelGaudiOperatorValues(), args.values),
-                skipAwait: args.skipAwait,
-            },
-            { parent: this },
-        );
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "habana-ai-operator",
+            defaultNamespace: "habana-ai-operator",
+            podSecurity: "privileged",
+            chartKey: "intelGaudiOperator",
+            releaseName: "habana-ai-operator",
+            values: intelGaudiOperatorValues(),
+        }));
         this.registerOutputs({ namespace: this.namespace });
     }
 }

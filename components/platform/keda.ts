@@ -5,9 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
-import { OperatorArgs, operatorNamespace } from "./common";
+import { OperatorArgs, installOperator } from "./common";
 
 export interface KedaArgs extends OperatorArgs {
     /**
@@ -37,21 +36,16 @@ export class Keda extends pulumi.ComponentResource {
 
     constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:Keda`, name, {}, opts);
-        const ns = operatorNamespace(this, name, "keda", args, "keda", "baseline");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "keda",
-                overrides: args.chartOverrides,
-                releaseName: "keda",
-                namespace: this.namespace,
-                values: deepMerge(kedaValues(args.monitoringCrds !== undefined), args.values),
-                skipAwait: args.skipAwait,
-            },
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "keda",
+            defaultNamespace: "keda",
+            podSecurity: "baseline",
+            chartKey: "keda",
+            releaseName: "keda",
+            values: kedaValues(args.monitoringCrds !== undefined),
             // The chart's ServiceMonitors need the prometheus-operator CRDs.
-            { parent: this, ...(args.monitoringCrds ? { dependsOn: [args.monitoringCrds] } : {}) },
-        );
+            dependsOn: [args.monitoringCrds],
+        }));
         this.registerOutputs({ namespace: this.namespace });
     }
 }

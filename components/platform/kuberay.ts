@@ -4,9 +4,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
-import { OperatorArgs, operatorNamespace } from "./common";
+import { OperatorArgs, installOperator } from "./common";
 
 export interface KubeRayArgs extends OperatorArgs {
     /**
@@ -28,21 +27,16 @@ export class KubeRay extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubeRayArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:KubeRay`, name, {}, opts);
-        const ns = operatorNamespace(this, name, "kuberay", args, "kuberay-system", "baseline");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "kuberayOperator",
-                overrides: args.chartOverrides,
-                releaseName: "kuberay-operator",
-                namespace: this.namespace,
-                values: deepMerge(kuberayValues(args.monitoringCrds !== undefined), args.values),
-                skipAwait: args.skipAwait,
-            },
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "kuberay",
+            defaultNamespace: "kuberay-system",
+            podSecurity: "baseline",
+            chartKey: "kuberayOperator",
+            releaseName: "kuberay-operator",
+            values: kuberayValues(args.monitoringCrds !== undefined),
             // With metrics.serviceMonitor the chart renders a ServiceMonitor.
-            { parent: this, ...(args.monitoringCrds ? { dependsOn: [args.monitoringCrds] } : {}) },
-        );
+            dependsOn: [args.monitoringCrds],
+        }));
         this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -5,10 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
 import { images } from "../versions";
-import { OperatorArgs, operatorNamespace } from "./common";
+import { OperatorArgs, installOperator } from "./common";
 
 export interface LeaderWorkerSetArgs extends OperatorArgs {
     /**
@@ -34,21 +33,16 @@ export class LeaderWorkerSet extends pulumi.ComponentResource {
 
     constructor(name: string, args: LeaderWorkerSetArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:LeaderWorkerSet`, name, {}, opts);
-        const ns = operatorNamespace(this, name, "lws", args, "lws-system", "baseline");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "lws",
-                overrides: args.chartOverrides,
-                releaseName: "lws",
-                namespace: this.namespace,
-                values: deepMerge(lwsValues(args.monitoringCrds !== undefined), args.values),
-                skipAwait: args.skipAwait,
-            },
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "lws",
+            defaultNamespace: "lws-system",
+            podSecurity: "baseline",
+            chartKey: "lws",
+            releaseName: "lws",
+            values: lwsValues(args.monitoringCrds !== undefined),
             // With enablePrometheus the chart renders a ServiceMonitor.
-            { parent: this, ...(args.monitoringCrds ? { dependsOn: [args.monitoringCrds] } : {}) },
-        );
+            dependsOn: [args.monitoringCrds],
+        }));
         this.registerOutputs({ namespace: this.namespace });
     }
 }

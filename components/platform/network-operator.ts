@@ -8,10 +8,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE, standardLabels } from "../common/k8s";
 import { images } from "../versions";
-import { OperatorArgs, operatorNamespace, Toleration } from "./common";
+import { OperatorArgs, installOperator, Toleration } from "./common";
 
 export interface NvidiaNetworkOperatorArgs extends OperatorArgs {
     /**
@@ -121,20 +120,14 @@ export class NvidiaNetworkOperator extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`NvidiaNetworkOperator: rdmaHcaMax must be a positive integer; got ${args.rdmaHcaMax}`, this);
         }
         this.rdmaResourceNames = [...new Set(args.rdmaResourceNames)];
-        const ns = operatorNamespace(this, name, "network-operator", args, "nvidia-network-operator", "privileged");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "networkOperator",
-                overrides: args.chartOverrides,
-                releaseName: "network-operator",
-                namespace: this.namespace,
-                values: deepMerge(networkOperatorValues(args), args.values),
-                skipAwait: args.skipAwait,
-            },
-            { parent: this },
-        );
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "network-operator",
+            defaultNamespace: "nvidia-network-operator",
+            podSecurity: "privileged",
+            chartKey: "networkOperator",
+            releaseName: "network-operator",
+            values: networkOperatorValues(args),
+        }));
         this.nicClusterPolicy = new k8s.apiextensions.CustomResource(
             `${name}-nic-cluster-policy`,
             {

@@ -5,9 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
-import { OperatorArgs, operatorNamespace, Toleration } from "./common";
+import { OperatorArgs, installOperator, Toleration } from "./common";
 
 export interface NodeFeatureDiscoveryArgs extends OperatorArgs {
     /** Tolerations for the nfd-worker DaemonSet, so it labels tainted GPU pools. Defaults to none. */
@@ -26,21 +25,15 @@ export class NodeFeatureDiscovery extends pulumi.ComponentResource {
 
     constructor(name: string, args: NodeFeatureDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:NodeFeatureDiscovery`, name, {}, opts);
-        // nfd-worker mounts host paths (/sys, /proc, /etc/os-release): privileged.
-        const ns = operatorNamespace(this, name, "node-feature-discovery", args, "node-feature-discovery", "privileged");
-        this.namespace = ns.name;
-        this.release = chartRelease(
-            name,
-            {
-                chartKey: "nodeFeatureDiscovery",
-                overrides: args.chartOverrides,
-                releaseName: "node-feature-discovery",
-                namespace: this.namespace,
-                values: deepMerge(nfdValues(args), args.values),
-                skipAwait: args.skipAwait,
-            },
-            { parent: this },
-        );
+// nfd-worker mounts host paths (/sys, /proc, /etc/os-release): privileged.
+        ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
+            component: "node-feature-discovery",
+            defaultNamespace: "node-feature-discovery",
+            podSecurity: "privileged",
+            chartKey: "nodeFeatureDiscovery",
+            releaseName: "node-feature-discovery",
+            values: nfdValues(args),
+        }));
         this.registerOutputs({ namespace: this.namespace });
     }
 }
