@@ -5,6 +5,7 @@
  * the bad value and what is allowed — raised before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { resolvePool } from "../components/physical/fleet";
 import { z } from "zod";
 import {
     ParsedStackConfig,
@@ -82,9 +83,7 @@ function crossChecks(cfg: ParsedStackConfig): string[] {
 
 /** The pool a model runs on (after parseStackConfig, this always exists). */
 export function poolOf(cfg: ParsedStackConfig, model: ModelConfig): PoolConfig {
-    const pool = model.pool === undefined ? cfg.fleet.pools[0] : cfg.fleet.pools.find((p) => p.name === model.pool);
-    if (!pool) throw new ConfigError([`models: pool "${model.pool}" not found`]);
-    return pool;
+    return resolvePool(cfg.fleet.pools, model.pool, `models[${cfg.models.indexOf(model)}].pool`).pool;
 }
 
 /** Read and validate the whole stack config from Pulumi config. Throws ConfigError. */
