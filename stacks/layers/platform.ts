@@ -67,6 +67,11 @@ export interface PlatformDecisions {
     lws: boolean;
     kuberay: boolean;
     gateway: boolean;
+    /**
+     * The platform's `inference-gateway` Gateway (KServe ingress, LLMInferenceService routes). Not
+     * when llm-d is the only user: llm-d-infra renders its own Gateway, and two would be confusing.
+     */
+    inferenceGateway: boolean;
     gatewayProvider: GatewayProviderKind;
     retainOnDelete: boolean;
 }
@@ -198,6 +203,8 @@ export function platformDecisions(cfg: ParsedStackConfig, placements: readonly P
         lws,
         kuberay,
         gateway,
+        inferenceGateway:
+            gateway && (cfg.models.some((m) => m.serving === "kserve" || m.serving === "llmisvc") || !cfg.models.some((m) => m.serving === "llmd")),
         gatewayProvider: p.gateway.provider,
         retainOnDelete: p.retainOnDelete,
     };
@@ -411,17 +418,19 @@ export class PlatformLayer extends pulumi.ComponentResource {
                 // istio base installs the Istio CRDs (DestinationRule for EPP TLS, …).
                 this.crdInstallers["networking.istio.io"] = c.gatewayProvider.crdsRelease;
             }
-            c.inferenceGateway = new InferenceGateway(
-                "inference-gateway",
-                {
-                    namespace: this.namespace,
-                    className: c.gatewayProvider.className,
-                    gatewayApiCrds: c.gatewayApiCrds.crds,
-                    controlPlane: c.gatewayProvider.controlPlane,
-                },
-                child,
-            );
-            this.gateway = { name: c.inferenceGateway.name, namespace: c.inferenceGateway.namespace, className: c.inferenceGateway.className };
+            if (d.inferenceGateway) {
+                c.inferenceGateway = new InferenceGateway(
+                    "inference-gateway",
+                    {
+                        namespace: this.namespace,
+                        className: c.gatewayProvider.className,
+                        gatewayApiCrds: c.gatewayApiCrds.crds,
+                        controlPlane: c.gatewayProvider.controlPlane,
+                    },
+                    child,
+                );
+                this.gateway = { name: c.inferenceGateway.name, namespace: c.inferenceGateway.namespace, className: c.inferenceGateway.className };
+            }
         }
 
         this.registerOutputs({ namespace: this.namespace, prometheusUrl: this.prometheusUrl });

@@ -48,7 +48,7 @@ export interface ServingPlatform {
     /** cert-manager's release (KServe webhook certificates). */
     certManager?: pulumi.Resource;
     /** The gateway provider's control plane (the Gateway llm-d-infra renders needs it). */
-    components?: { gatewayProvider?: { controlPlane?: pulumi.Resource } };
+    components?: { gatewayProvider?: { controlPlane?: pulumi.Resource; className?: string } };
 }
 
 export interface ServingLayerArgs {
@@ -195,7 +195,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 {
                     namespace: platform.namespace,
                     provider: p.gateway.provider as LlmDGatewayProvider,
-                    className: gateway?.className,
+                    className: gateway?.className ?? platform.components?.gatewayProvider?.className,
                     // The Gateway kind (Gateway API CRDs) and the provider's controller and parameter kinds.
                     dependsOn: [crd["gateway.networking.k8s.io"], crd["networking.istio.io"], platform.components?.gatewayProvider?.controlPlane].filter(
                         (r): r is pulumi.Resource => r !== undefined,

@@ -106,6 +106,13 @@ describe("PlatformLayer", () => {
             assert.deepEqual([k.gateway, k.certManager, k.lws], [true, true, false]);
         });
 
+        it("the platform's inference Gateway only when KServe uses it (llm-d-infra brings its own)", () => {
+            const llmd = decide({ fleet: { pools: [nvidia] }, models: [{ model: "Qwen/Qwen3-0.6B", serving: "llmd" }] });
+            assert.deepEqual([llmd.gateway, llmd.inferenceGateway], [true, false]);
+            const both = decide({ fleet: { pools: [nvidia] }, models: [{ name: "a", model: "Qwen/Qwen3-0.6B", serving: "llmd" }, { name: "b", model: "Qwen/Qwen3-0.6B", serving: "llmisvc" }] });
+            assert.deepEqual([both.gateway, both.inferenceGateway], [true, true]);
+        });
+
         it("KubeRay only for Ray Serve, and KEDA only where KEDA scales", () => {
             const rayEngine = decide({
                 fleet: { pools: [{ ...nvidia, nodes: 4 }] },
