@@ -16,11 +16,14 @@ export function standardLabels(component: string, instance: string, extra: Recor
 }
 
 /**
- * Annotations for workloads. With `skipAwait` the Kubernetes provider does not wait for rollout —
- * for API servers without kubelets (the e2e cluster) and for dry runs.
+ * Annotations for objects the provider would otherwise wait on (workloads, Services, PVCs, the
+ * workload namespace and its Secrets). With `skipAwait` the Kubernetes provider does not wait for
+ * rollout, endpoints or binding, and deletes with background propagation (the default, foreground,
+ * leaves a finalizer only the garbage collector removes) — for API servers without kubelets and
+ * controllers (the e2e cluster) and for dry runs.
  */
 export function awaitAnnotations(skipAwait: boolean): Record<string, string> {
-    return skipAwait ? { "pulumi.com/skipAwait": "true" } : {};
+    return skipAwait ? { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" } : {};
 }
 
 /** Resource options for objects that must outlive this stack (shared CRDs, operator namespaces). */

@@ -134,7 +134,7 @@ export class LwsServer extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(
             name,
             {
-                metadata: { name: model.name, namespace: args.namespace, labels },
+                metadata: { name: model.name, namespace: args.namespace, labels, annotations: awaitAnnotations(args.skipAwait ?? false) },
                 spec: { selector, ports: [{ name: "http", port, targetPort: port }] },
             },
             { parent: this },

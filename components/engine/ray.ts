@@ -103,7 +103,7 @@ export class RayVllmServer extends pulumi.ComponentResource {
         const headless = new k8s.core.v1.Service(
             `${name}-ray`,
             {
-                metadata: { name: names.headless, namespace: args.namespace, labels },
+                metadata: { name: names.headless, namespace: args.namespace, labels, annotations },
                 spec: {
                     clusterIP: "None",
                     // Workers must resolve the head before it is Ready (it turns Ready only once vLLM serves).
@@ -138,7 +138,7 @@ export class RayVllmServer extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(
             name,
             {
-                metadata: { name: model.name, namespace: args.namespace, labels },
+                metadata: { name: model.name, namespace: args.namespace, labels, annotations },
                 spec: { selector: headSelector, ports: [{ name: "http", port: VLLM_PORT, targetPort: VLLM_PORT }] },
             },
             { parent: this },

@@ -11,7 +11,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { images } from "../versions";
-import { PACKAGE } from "../common/k8s";
+import { awaitAnnotations, PACKAGE } from "../common/k8s";
 import { EngineServerArgs, Placement } from "./types";
 import { extraEnv, hfTokenEnv } from "./pod";
 import { engineLabels, serviceUrl, singleNodeServer, validateCommon } from "./workload";
@@ -71,7 +71,7 @@ export class TritonTrtllmServer extends pulumi.ComponentResource {
         this.modelRepository = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-model-repo`,
             {
-                metadata: { name: claimName, namespace: args.namespace, labels },
+                metadata: { name: claimName, namespace: args.namespace, labels, annotations: awaitAnnotations(args.skipAwait ?? false) },
                 spec: {
                     // One repository for all replicas: several pods on several nodes need ReadWriteMany.
                     accessModes: [placement.replicas > 1 ? "ReadWriteMany" : "ReadWriteOnce"],

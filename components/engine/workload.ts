@@ -176,7 +176,7 @@ export function singleNodeServer(parent: pulumi.Resource, name: string, args: En
 
     const service = new k8s.core.v1.Service(
         name,
-        { metadata: { name: model.name, namespace: args.namespace, labels }, spec: { selector, ports: spec.servicePorts } },
+        { metadata: { name: model.name, namespace: args.namespace, labels, annotations: metadata.annotations }, spec: { selector, ports: spec.servicePorts } },
         { parent },
     );
 
@@ -188,7 +188,7 @@ export function singleNodeServer(parent: pulumi.Resource, name: string, args: En
             volumes.push({ name: "model-cache", persistentVolumeClaim: { claimName: `${model.name}-model-cache` } });
             new k8s.core.v1.PersistentVolumeClaim(
                 `${name}-model-cache`,
-                { metadata: { name: `${model.name}-model-cache`, namespace: args.namespace, labels }, spec: cacheSpec },
+                { metadata: { name: `${model.name}-model-cache`, namespace: args.namespace, labels, annotations: metadata.annotations }, spec: cacheSpec },
                 // Weights are expensive to download again: keep the cache when the stack goes away.
                 { parent, retainOnDelete: true },
             );

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { awaitAnnotations, PACKAGE, standardLabels } from "../common/k8s";
 
 export interface WorkloadNamespaceArgs {
     /** Namespace name. */
@@ -15,6 +15,8 @@ export interface WorkloadNamespaceArgs {
     ngcApiKey?: pulumi.Input<string>;
     /** Pod Security Admission level for the namespace. Defaults to "baseline". */
     podSecurity?: "privileged" | "baseline" | "restricted";
+    /** Do not wait on the namespace and Secrets (see `awaitAnnotations`; `cluster.skipAwait`). Defaults to false. */
+    skipAwait?: boolean;
 }
 
 export const HF_TOKEN_SECRET = "hf-token";
@@ -31,11 +33,13 @@ export class WorkloadNamespace extends pulumi.ComponentResource {
     constructor(name: string, args: WorkloadNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:platform:WorkloadNamespace`, name, {}, opts);
         const labels = standardLabels("workloads", args.name);
+        const annotations = awaitAnnotations(args.skipAwait ?? false);
         const ns = new k8s.core.v1.Namespace(
             name,
             {
                 metadata: {
                     name: args.name,
+                    annotations,
                     labels: { ...labels, "pod-security.kubernetes.io/enforce": args.podSecurity ?? "baseline" },
                 },
             },
@@ -46,7 +50,7 @@ export class WorkloadNamespace extends pulumi.ComponentResource {
             const s = new k8s.core.v1.Secret(
                 `${name}-hf-token`,
                 {
-                    metadata: { name: HF_TOKEN_SECRET, namespace: this.namespace, labels },
+                    metadata: { name: HF_TOKEN_SECRET, namespace: this.namespace, labels, annotations },
                     type: "Opaque",
                     stringData: { HF_TOKEN: pulumi.secret(args.hfToken) },
                 },
@@ -59,7 +63,7 @@ export class WorkloadNamespace extends pulumi.ComponentResource {
             const api = new k8s.core.v1.Secret(
                 `${name}-ngc-api`,
                 {
-                    metadata: { name: NGC_API_SECRET, namespace: this.namespace, labels },
+                    metadata: { name: NGC_API_SECRET, namespace: this.namespace, labels, annotations },
                     type: "Opaque",
                     stringData: { NGC_API_KEY: key },
                 },
@@ -71,7 +75,7 @@ export class WorkloadNamespace extends pulumi.ComponentResource {
             const pull = new k8s.core.v1.Secret(
                 `${name}-ngc-pull`,
                 {
-                    metadata: { name: NGC_PULL_SECRET, namespace: this.namespace, labels },
+                    metadata: { name: NGC_PULL_SECRET, namespace: this.namespace, labels, annotations },
                     type: "kubernetes.io/dockerconfigjson",
                     stringData: { ".dockerconfigjson": pulumi.secret(dockerconfig) },
                 },

@@ -276,7 +276,7 @@ export class PlatformLayer extends pulumi.ComponentResource {
 
         this.workloads = new WorkloadNamespace(
             "workloads",
-            { name: cfg.cluster.namespace, hfToken: cfg.secrets?.hfToken, ngcApiKey: cfg.secrets?.ngcApiKey },
+            { name: cfg.cluster.namespace, hfToken: cfg.secrets?.hfToken, ngcApiKey: cfg.secrets?.ngcApiKey, skipAwait: cfg.cluster.skipAwait },
             child,
         );
         this.namespace = this.workloads.namespace;
