@@ -47,11 +47,13 @@ trap e2e_on_exit EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
 # timed NAME CMD...: runs CMD, records its wall time under NAME.
+# Returns CMD's exit status. Times are kept in milliseconds and printed in seconds.
 timed() {
-  local name="$1" s; shift
-  s=$(date +%s)
-  "$@"
-  E2E_TIMES[$name]=$(( $(date +%s) - s ))
+  local name="$1" s rc=0; shift
+  s=$(date +%s%N)
+  "$@" || rc=$?
+  E2E_TIMES[$name]=$(( ($(date +%s%N) - s) / 1000000 ))
+  return "$rc"
 }
 
 # -------------------------------------------------------------------------------------------------
@@ -66,8 +68,178 @@ timed() {
 #   E2E_API_URL        https://127.0.0.1:<port>; `e2e_api PATH [curl args]` queries it as admin
 # Fail with `fail "reason"`. Time sub-steps with `timed NAME cmd...` to get them in the summary.
 # -------------------------------------------------------------------------------------------------
+E2E_STACK_CONFIG="$ROOT/stacks/e2e/e2e.yaml"
+E2E_POLICY_PACK="$ROOT/policies"
+
+# The CrossGuard pack runs from its own folder with its own node_modules (policies/package.json;
+# ts-node bundled in @pulumi/pulumi compiles it with the pack's typescript). Installed from the npm
+# registry (npm ci) only when missing or older than policies/package-lock.json.
+e2e_policy_deps() {
+  local hidden="$E2E_POLICY_PACK/node_modules/.package-lock.json"
+  if [ -f "$hidden" ] && [ ! "$E2E_POLICY_PACK/package-lock.json" -nt "$hidden" ] \
+    && [ -d "$E2E_POLICY_PACK/node_modules/@pulumi/policy" ] && [ -d "$E2E_POLICY_PACK/node_modules/typescript" ]; then
+    log "  policies/node_modules: up to date"
+  else
+    log "  policies/node_modules: npm ci --prefix policies"
+    npm ci --prefix "$E2E_POLICY_PACK" --no-audit --no-fund >&2 || fail "npm ci in policies/ failed"
+  fi
+}
+
+# e2e_stack RESULT OP STACK [ARGS...]: one Automation API operation (scripts/e2e/stack.ts) on STACK;
+# its JSON result goes to $E2E_WORK/results/RESULT.json, the CLI output to the terminal and to
+# $E2E_WORK/logs/RESULT.log. Returns the driver's exit code (0 ok, 2 the CLI failed).
+e2e_stack() {
+  local result="$1" op="$2" stack="$3"; shift 3
+  mkdir -p "$E2E_WORK/results" "$E2E_WORK/logs"
+  (cd "$ROOT" && ./node_modules/.bin/tsx scripts/e2e/stack.ts "$op" --stack "$stack" --config "$E2E_STACK_CONFIG" "$@") \
+    >"$E2E_WORK/results/$result.json" 2> >(tee "$E2E_WORK/logs/$result.log" | sed 's/^/    | /' >&2)
+}
+
+# r RESULT [JQ ARGS...] FILTER: reads the result of an e2e_stack run.
+r() { local f="$1"; shift; jq -r "$@" "$E2E_WORK/results/$f.json"; }
+
+# Checks on what `pulumi up` created, read back from the API server as the admin user.
+e2e_check_objects() {
+  local ns="$1" obj
+  obj="$(e2e_api "/api/v1/namespaces/$ns")" || fail "namespace $ns not found"
+  [ "$(jq -r .status.phase <<<"$obj")" = "Active" ] || fail "namespace $ns is not Active"
+  [ "$(jq -r '.metadata.labels["app.kubernetes.io/managed-by"]' <<<"$obj")" = "pulumi" ] || fail "namespace $ns lacks the managed-by label"
+  log "  namespace $ns: Active, managed-by pulumi"
+
+  # The Secret holds exactly the token this run set (compared, never printed).
+  obj="$(e2e_api "/api/v1/namespaces/$ns/secrets/hf-token")" || fail "Secret $ns/hf-token not found"
+  [ "$(jq -r .type <<<"$obj")" = "Opaque" ] || fail "Secret hf-token is not Opaque"
+  [ "$(jq -r '.data.HF_TOKEN // ""' <<<"$obj" | base64 -d)" = "$E2E_HF_TOKEN" ] || fail "Secret hf-token: data.HF_TOKEN is not the configured token"
+  log "  Secret $ns/hf-token: key HF_TOKEN holds the configured token (value not shown)"
+
+  # vLLM StatefulSet: engine args from the placement, GPU limit, token from the Secret, cache claim.
+  obj="$(e2e_api "/apis/apps/v1/namespaces/$ns/statefulsets/qwen3-0-6b")" || fail "StatefulSet qwen3-0-6b not found"
+  jq -e '.spec.template.spec.containers[0] as $c
+    | ($c.command == ["vllm","serve"])
+    and ($c.args[0] == "Qwen/Qwen3-0.6B")
+    and ($c.args | index("--tensor-parallel-size") as $i | $c.args[$i+1] == "1")
+    and ($c.args | index("--max-model-len") as $i | $c.args[$i+1] == "8192")
+    and ($c.resources.limits["nvidia.com/gpu"] == "1")
+    and any($c.env[]; .name == "HF_TOKEN" and .valueFrom.secretKeyRef.name == "hf-token" and .value == null)
+    and (.spec.volumeClaimTemplates[0].spec.resources.requests.storage == "20Gi")
+    and (.spec.template.spec.nodeSelector["nvidia.com/gpu.product"] == "NVIDIA-L4")
+    and (.metadata.annotations["pulumi.com/skipAwait"] == "true")' <<<"$obj" >/dev/null \
+    || fail "StatefulSet qwen3-0-6b differs from the expectation: $(jq -c '{command: .spec.template.spec.containers[0].command, args: .spec.template.spec.containers[0].args, limits: .spec.template.spec.containers[0].resources.limits}' <<<"$obj")"
+  log "  StatefulSet $ns/qwen3-0-6b: vllm serve Qwen/Qwen3-0.6B --tensor-parallel-size 1 --max-model-len 8192, nvidia.com/gpu 1, HF_TOKEN from Secret, 20Gi cache claim"
+
+  # SGLang Deployment.
+  obj="$(e2e_api "/apis/apps/v1/namespaces/$ns/deployments/opt-125m-sglang")" || fail "Deployment opt-125m-sglang not found"
+  jq -e '.spec.template.spec.containers[0] as $c
+    | ($c.args | index("--model-path") as $i | $c.args[$i+1] == "facebook/opt-125m")
+    and ($c.args | index("--tp") as $i | $c.args[$i+1] == "1")
+    and ($c.resources.limits["nvidia.com/gpu"] == "1")' <<<"$obj" >/dev/null \
+    || fail "Deployment opt-125m-sglang differs from the expectation: $(jq -c '.spec.template.spec.containers[0] | {command, args}' <<<"$obj")"
+  log "  Deployment $ns/opt-125m-sglang: --model-path facebook/opt-125m --tp 1, nvidia.com/gpu 1"
+
+  # Triton + TensorRT-LLM StatefulSet and its model repository PVC (Pending: no storage provisioner).
+  e2e_api "/apis/apps/v1/namespaces/$ns/statefulsets/llama-3-2-3b-trtllm" >/dev/null || fail "StatefulSet llama-3-2-3b-trtllm not found"
+  obj="$(e2e_api "/api/v1/namespaces/$ns/persistentvolumeclaims/llama-3-2-3b-trtllm-model-repo")" || fail "PVC llama-3-2-3b-trtllm-model-repo not found"
+  [ "$(jq -r .spec.resources.requests.storage <<<"$obj")" = "30Gi" ] || fail "PVC llama-3-2-3b-trtllm-model-repo does not request 30Gi"
+  log "  StatefulSet $ns/llama-3-2-3b-trtllm + PVC llama-3-2-3b-trtllm-model-repo (30Gi, phase $(jq -r .status.phase <<<"$obj"))"
+
+  # One Service per model, with a cluster IP allocated by the API server.
+  for obj in qwen3-0-6b:8000 opt-125m-sglang:30000 llama-3-2-3b-trtllm; do
+    local svc="${obj%%:*}" port="${obj#*:}" s
+    s="$(e2e_api "/api/v1/namespaces/$ns/services/$svc")" || fail "Service $svc not found"
+    [ -n "$(jq -r '.spec.clusterIP // ""' <<<"$s")" ] || fail "Service $svc has no cluster IP"
+    if [ "$port" != "$svc" ]; then
+      jq -e --argjson p "$port" 'any(.spec.ports[]; .port == $p)' <<<"$s" >/dev/null || fail "Service $svc does not expose port $port"
+    fi
+    log "  Service $ns/$svc: clusterIP $(jq -r .spec.clusterIP <<<"$s"), ports $(jq -c '[.spec.ports[].port]' <<<"$s")"
+  done
+}
+
+# Only `same` in a resourceChanges map (e.g. {"same": 17}).
+e2e_only_same() { jq -e 'del(.same) | length == 0' >/dev/null <<<"$1"; }
+
 e2e_stack_steps() {
-  log "no stack steps defined yet (scripts/e2e.sh: e2e_stack_steps)"
+  local ns changes err
+  e2e_policy_deps
+  # A fake Hugging Face token, fresh per run; the checks compare it and never print it.
+  E2E_HF_TOKEN="hf_$(openssl rand -hex 20)"
+  export E2E_HF_TOKEN E2E_WORK
+
+  say "5a preview --policy-pack policies (stack e2e, $E2E_STACK_CONFIG)"
+  timed preview e2e_stack preview preview e2e --policy-pack "$E2E_POLICY_PACK" \
+    || fail "preview failed: $(r preview .error)"
+  changes="$(r preview -c .changes)"
+  log "  preview: changes $changes; policy findings: $(r preview '[.policyViolations[] | "\(.level) \(.policy)"] | group_by(.) | map("\(.[0]) ×\(length)") | join(", ")')"
+  jq -e '.create > 0 and (del(.create) | length == 0)' <<<"$changes" >/dev/null || fail "preview of an empty stack should only create, got $changes"
+  [ "$(r preview '[.policyViolations[] | select(.level == "mandatory")] | length')" = "0" ] \
+    || fail "mandatory policy violations on the e2e stack: $(r preview -c '[.policyViolations[] | select(.level == "mandatory")]')"
+  # The pack really ran: the e2e stack has no PodMonitors, so its advisory scrape rule fires.
+  [ "$(r preview '[.policyViolations[] | select(.policy == "engines-scraped")] | length')" -gt 0 ] \
+    || fail "no finding of the advisory rule engines-scraped: did the policy pack run?"
+
+  say "5b up (stack e2e)"
+  timed up e2e_stack up up e2e --policy-pack "$E2E_POLICY_PACK" || fail "up failed: $(r up .error)"
+  log "  up: changes $(r up -c .changes), outputs $(r up -c .outputs)"
+  [ "$(r up .changes.create)" = "$(r preview .changes.create)" ] || fail "up created $(r up .changes.create) resources, preview planned $(r preview .changes.create)"
+  ns="$(r up .outputs.namespace)"
+  [ "$ns" = "inference-e2e" ] || fail "output namespace is '$ns', expected inference-e2e"
+
+  say "5c objects in the API server"
+  e2e_check_objects "$ns"
+
+  say "5d up again: no changes"
+  timed up-again e2e_stack up-again up e2e --policy-pack "$E2E_POLICY_PACK" || fail "second up failed: $(r up-again .error)"
+  changes="$(r up-again -c .changes)"
+  log "  second up: changes $changes"
+  e2e_only_same "$changes" || fail "second up changed something: $changes"
+
+  say "5e the policy pack blocks a bad change (stack e2e-violation: models[0] with --tensor-parallel-size 2 on a 1-GPU pod)"
+  if timed violation e2e_stack violation preview e2e-violation --policy-pack "$E2E_POLICY_PACK" --violate tensor-parallel; then
+    fail "preview of the violating stack succeeded; the pack should have blocked it"
+  fi
+  err="$(r violation .error)"
+  [ "$(r violation .ok)" = "false" ] || fail "violation run did not report a CLI failure"
+  grep -q "parallelism-matches-topology" <<<"$err" || fail "the failure does not name the rule parallelism-matches-topology: $err"
+  grep -q "mandatory" <<<"$err" || fail "the failure does not say the rule is mandatory"
+  grep -q "preview failed" <<<"$err" || fail "the CLI failure is not 'preview failed': $err"
+  # The rule's own message, both in the CLI output and in the policy event.
+  local msg="StatefulSet inference-e2e/qwen3-0-6b: pod container \"vllm\" (spec.template.spec) sets --tensor-parallel-size 1 --tensor-parallel-size 2, i.e. 2 GPUs, but one replica has 1 GPUs"
+  grep -qF "$msg" <<<"$err" || fail "the CLI output does not carry the rule's message ($msg): $err"
+  r violation -e --arg m "$msg" 'any(.policyViolations[]; .level == "mandatory" and .policy == "parallelism-matches-topology" and (.message | contains($m)))' >/dev/null \
+    || fail "no mandatory parallelism-matches-topology policy event with the rule's message"
+  log "  blocked by [mandatory] parallelism-matches-topology: $msg ..."
+  log "  mandatory findings: $(r violation '[.policyViolations[] | select(.level == "mandatory") | .policy] | join(", ")')"
+  e2e_api "/apis/apps/v1/namespaces/$ns/statefulsets/qwen3-0-6b" \
+    | jq -e '.spec.template.spec.containers[0].args | index("2") == null' >/dev/null || fail "the blocked change reached the cluster"
+
+  say "5f destroy (stack e2e)"
+  timed destroy e2e_stack destroy destroy e2e || fail "destroy failed: $(r destroy .error)"
+  log "  destroy: changes $(r destroy -c .changes)"
+  e2e_destroyed_check "$ns"
+}
+
+# After destroy: the workload objects are gone; the namespace is gone or Terminating (namespace
+# finalization is done by kube-controller-manager, which this control plane does not run).
+e2e_destroyed_check() {
+  local ns="$1" code phase path
+  for path in "/apis/apps/v1/namespaces/$ns/statefulsets/qwen3-0-6b" "/apis/apps/v1/namespaces/$ns/deployments/opt-125m-sglang" \
+    "/api/v1/namespaces/$ns/secrets/hf-token" "/api/v1/namespaces/$ns/services/qwen3-0-6b"; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --cacert "$E2E_CA" --cert "$E2E_CLIENT_CERT" --key "$E2E_CLIENT_KEY" "$E2E_API_URL$path")"
+    [ "$code" = "404" ] || fail "$path still exists after destroy (HTTP $code)"
+  done
+  log "  StatefulSet, Deployment, Secret, Service: 404"
+  # The Triton model repository is retainOnDelete (built engines are expensive): Pulumi leaves it.
+  e2e_api "/api/v1/namespaces/$ns/persistentvolumeclaims/llama-3-2-3b-trtllm-model-repo" >/dev/null \
+    || fail "PVC llama-3-2-3b-trtllm-model-repo is gone; it is retainOnDelete and should outlive the stack"
+  log "  PVC llama-3-2-3b-trtllm-model-repo: retained (retainOnDelete)"
+  code="$(curl -s -o "$E2E_WORK/ns.json" -w '%{http_code}' --cacert "$E2E_CA" --cert "$E2E_CLIENT_CERT" --key "$E2E_CLIENT_KEY" "$E2E_API_URL/api/v1/namespaces/$ns")"
+  if [ "$code" = "404" ]; then
+    log "  namespace $ns: gone"
+  else
+    phase="$(jq -r .status.phase "$E2E_WORK/ns.json")"
+    [ "$phase" = "Terminating" ] || fail "namespace $ns is '$phase' after destroy, expected gone or Terminating"
+    jq -e '.metadata.deletionTimestamp != null' "$E2E_WORK/ns.json" >/dev/null || fail "namespace $ns has no deletionTimestamp"
+    log "  namespace $ns: Terminating (deletionTimestamp set; no kube-controller-manager runs here to finalize it)"
+  fi
 }
 
 # -------------------------------------------------------------------------------------------------
@@ -139,4 +311,7 @@ for t in etcd-"$E2E_ETCD_VERSION" kube-apiserver-"$E2E_KUBE_VERSION" pulumi-v"$E
   pulumi-resource-kubernetes-"$E2E_K8S_PROVIDER_MODULE_VERSION"; do
   log "  cold build (recorded when built) $t: $(cat "$E2E_CACHE/tools/$t/build-seconds" 2>/dev/null || echo '?')"
 done
-for k in "${!E2E_TIMES[@]}"; do log "  this run, $k: ${E2E_TIMES[$k]}"; done
+for k in tools cluster preview up up-again violation destroy stack; do
+  [ -n "${E2E_TIMES[$k]:-}" ] || continue
+  log "  this run, $(printf '%-9s' "$k"): $(awk -v ms="${E2E_TIMES[$k]}" 'BEGIN { printf "%.1f", ms / 1000 }')"
+done
