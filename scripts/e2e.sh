@@ -6,7 +6,11 @@
 #   2. cluster  start etcd + kube-apiserver on 127.0.0.1 with a throwaway PKI (scripts/e2e/cluster.sh)
 #   3. api      check the API server answers /version with the built version, as the admin user
 #   4. pulumi   isolated PULUMI_HOME, provider plugin installed from the built binary, file backend
-#   5. stack    e2e_stack_steps below (preview/up/destroy of the e2e stack)
+#   5. stack    e2e_stack_steps below, on stacks/e2e/e2e.yaml through scripts/e2e/stack.ts (Automation
+#               API, inline program = stacks/program.ts): preview with the policy pack, up, objects
+#               checked through the API, up again without changes, a violating variant the pack
+#               must block, destroy (see docs/e2e.md for what is and is not covered)
+# `bash scripts/e2e.sh --cache-ready` only tells whether all tools are cached (exit 0) or not (1).
 # Whatever happens, an EXIT trap stops etcd and the API server and removes the temp dir
 # (E2E_KEEP=1 keeps the temp dir for debugging). Exits non-zero with the reason on failure.
 set -euo pipefail
@@ -24,6 +28,26 @@ declare -A E2E_TIMES=()
 say() { printf '\n[e2e] == %s\n' "$*" >&2; }
 log() { printf '[e2e] %s\n' "$*" >&2; }
 fail() { printf '[e2e] FAILED in step "%s": %s\n' "$E2E_STEP" "$*" >&2; exit 1; }
+
+# `--cache-ready`: exit 0 when every tool binary is already built in $E2E_CACHE (so a run builds
+# nothing), 1 otherwise, naming what is missing on stderr. Starts nothing. Used by .ci/run.
+case "${1:-}" in
+  "") ;;
+  --cache-ready)
+    missing=()
+    for t in "etcd-$E2E_ETCD_VERSION/bin/etcd" "kube-apiserver-$E2E_KUBE_VERSION/bin/kube-apiserver" \
+      "pulumi-v$E2E_PULUMI_VERSION/bin/pulumi" \
+      "pulumi-resource-kubernetes-$E2E_K8S_PROVIDER_MODULE_VERSION/bin/pulumi-resource-kubernetes"; do
+      d="$E2E_CACHE/tools/${t%%/bin/*}"
+      if [ ! -f "$d/.complete" ] || [ ! -x "$E2E_CACHE/tools/$t" ]; then missing+=("$t"); fi
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+      printf '[e2e] tool cache %s not ready; missing: %s\n' "$E2E_CACHE" "${missing[*]}" >&2
+      exit 1
+    fi
+    exit 0 ;;
+  *) printf 'usage: bash scripts/e2e.sh [--cache-ready]\n' >&2; exit 2 ;;
+esac
 
 E2E_WORK="$(mktemp -d "${TMPDIR:-/tmp}/inference-platform-e2e.XXXXXX")"
 
