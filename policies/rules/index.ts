@@ -14,23 +14,6 @@ import { fleetCapacityAtMax, fleetCapacityAtMin } from "./fleet-capacity";
 import { customResourcesDependOnCrdInstaller } from "./custom-resources-depend-on-crd-installer";
 import { enginesScraped } from "./engines-scraped";
 
-export {
-    gpuWholeNumberLimits,
-    gpusPerPodFitNode,
-    parallelismMatchesTopology,
-    multiNodeNetworking,
-    multiGpuShm,
-    acceleratorVendorConsistent,
-    draAndDevicePluginNotMixed,
-    gpuPodsPinnedToPool,
-    engineImagesPinned,
-    modelTokensFromSecrets,
-    fleetCapacityAtMin,
-    fleetCapacityAtMax,
-    customResourcesDependOnCrdInstaller,
-    enginesScraped,
-};
-
 export const rules: readonly Rule[] = [
     gpuWholeNumberLimits,
     gpusPerPodFitNode,
