@@ -49,6 +49,22 @@ case "${1:-}" in
   *) printf 'usage: bash scripts/e2e.sh [--cache-ready]\n' >&2; exit 2 ;;
 esac
 
+# Host tools the steps use. Debian's packages on a fresh machine (root, the package registry is
+# reachable); elsewhere, say what to install.
+missing_cmds=()
+for c in go jq openssl curl; do command -v "$c" >/dev/null 2>&1 || missing_cmds+=("$c"); done
+if [ "${#missing_cmds[@]}" -gt 0 ]; then
+  pkgs=(); for c in "${missing_cmds[@]}"; do case "$c" in go) pkgs+=(golang-go) ;; *) pkgs+=("$c") ;; esac; done
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    printf '[e2e] installing %s with apt-get\n' "${pkgs[*]}" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null \
+      || { printf '[e2e] FAILED in step "setup": apt-get install %s failed\n' "${pkgs[*]}" >&2; exit 1; }
+  else
+    printf '[e2e] FAILED in step "setup": missing %s; install them (Debian: apt-get install %s)\n' "${missing_cmds[*]}" "${pkgs[*]}" >&2
+    exit 1
+  fi
+fi
+
 E2E_WORK="$(mktemp -d "${TMPDIR:-/tmp}/inference-platform-e2e.XXXXXX")"
 
 e2e_on_exit() {
