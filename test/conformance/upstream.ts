@@ -204,7 +204,8 @@ export const TEMPLATE_ONLY_KEYS: Record<string, string[]> = {
     // inferencepool: `inferencePool.modelServers` is REQUIRED and only commented in values.yaml;
     // templates/epp-config.yaml renders `inferenceExtension.pluginsCustomConfig` (commented example).
     inferencepool: ["inferencePool.modelServers", "inferenceExtension.pluginsCustomConfig"],
-    // llm-d-modelservice: decode/prefill Deployment and LWS templates render `<role>.tolerations`.
+    // llm-d-modelservice: templates/decode-deployment.yaml (and prefill-, -lws, -statefulset) render
+    // `{{- if .Values.decode.tolerations }} tolerations: …` although values.yaml has no such key.
     "llm-d-modelservice": ["decode.tolerations", "prefill.tolerations"],
 };
 
