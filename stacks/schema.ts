@@ -138,8 +138,6 @@ export const platformSchema = z
             .strictObject({
                 ...componentBase,
                 sriov: z.boolean().default(false),
-                /** IP range for the secondary (RDMA) network, handed out by nv-ipam. */
-                ipRange: z.string().default("192.168.100.0/24"),
                 /** Host interface names the RDMA shared device plugin selects (empty = all Mellanox NICs). */
                 ifNames: z.array(z.string()).default([]),
                 /** Registry of the NicClusterPolicy images (air-gapped mirror). Defaults to nvcr.io/nvidia/mellanox. */
