@@ -145,11 +145,6 @@ export function placementsFor(config: ParsedStackConfig): Placement[] {
     return placements as Placement[];
 }
 
-/** The placement of `models[index]` (see placementsFor). */
-export function placementFor(config: ParsedStackConfig, index: number): Placement {
-    return placementsFor(config)[index];
-}
-
 function planProblem(e: unknown): string {
     if (e instanceof PlanError) return `${NS}:${e.message}`;
     throw e;

@@ -14,17 +14,22 @@ export interface ProgramOutputs {
     namespace: pulumi.Output<string>;
 }
 
-export function program(config?: StackConfig): ProgramOutputs {
-    let cfg: StackConfig;
-    let plan: StackPlan;
+/** The stack config as read from Pulumi config and checked end to end (what `program` builds from). */
+export function checkedStackConfig(): { config: StackConfig; plan: StackPlan } {
+    const config = loadStackConfig();
+    return { config, plan: checkStack(config) };
+}
+
+/** Build the stack; `checked` when the caller already ran checkedStackConfig (the offline plan). */
+export function program(checked?: { config: StackConfig; plan: StackPlan }): ProgramOutputs {
+    let c: { config: StackConfig; plan: StackPlan };
     try {
-        cfg = config ?? loadStackConfig();
-        plan = checkStack(cfg);
+        c = checked ?? checkedStackConfig();
     } catch (e) {
         // RunError prints just the message (one line per problem), without a stack trace.
         if (e instanceof ConfigError) throw new pulumi.RunError(`invalid stack config:\n${e.message}`);
         throw e;
     }
-    const stack = new InferenceStack("inference", { config: cfg, plan });
+    const stack = new InferenceStack("inference", c);
     return { endpoints: stack.endpoints, namespace: stack.platform.namespace };
 }

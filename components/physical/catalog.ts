@@ -79,6 +79,24 @@ export const MXFP4_BYTES_PER_PARAM = 4.25 / 8;
  * summed (embeddings + layers × (attention + MLP)), which reproduce the model cards' rounded
  * figures (8.03B, 3.21B, 70.6B, 405B, 32.8B).
  */
+/**
+ * DeepSeek-V3's architecture, shared by R1 (post-trained from V3-Base). Facts and sources in the
+ * V3 entry below: 671B total / 37B active, 61 layers, 128 heads, MLA (512 + 64), FP8 layers with
+ * bf16 embeddings and lm_head, 256 routed experts (8 per token).
+ */
+const DEEPSEEK_V3_ARCHITECTURE: Omit<ModelArchitecture, "id" | "aliases" | "source"> = {
+    paramsB: 671,
+    activeParamsB: 37,
+    layers: 61,
+    attentionHeads: 128,
+    kvHeads: 128,
+    headDim: 128,
+    dtype: "fp8",
+    weights: [{ what: "layers", paramsB: 669.15, dtype: "fp8", bytesPerParam: 1 }, bf16("embeddings, lm_head", 1.85)],
+    mla: { kvLoraRank: 512, qkRopeHeadDim: 64 },
+    moe: { experts: 256, perToken: 8 },
+};
+
 export const MODEL_CATALOG: readonly ModelArchitecture[] = [
     {
         // https://huggingface.co/Qwen/Qwen3-0.6B/blob/main/config.json: 28 layers, 16 heads,
@@ -247,16 +265,7 @@ export const MODEL_CATALOG: readonly ModelArchitecture[] = [
         // plain serving). Embeddings + lm_head (2×129280×7168 = 1.85B) are bf16, the rest fp8.
         id: "deepseek-ai/DeepSeek-V3",
         aliases: ["deepseek-ai/DeepSeek-V3-0324", "deepseek-ai/DeepSeek-V3-Base"],
-        paramsB: 671,
-        activeParamsB: 37,
-        layers: 61,
-        attentionHeads: 128,
-        kvHeads: 128,
-        headDim: 128,
-        dtype: "fp8",
-        weights: [{ what: "layers", paramsB: 669.15, dtype: "fp8", bytesPerParam: 1 }, bf16("embeddings, lm_head", 1.85)],
-        mla: { kvLoraRank: 512, qkRopeHeadDim: 64 },
-        moe: { experts: 256, perToken: 8 },
+        ...DEEPSEEK_V3_ARCHITECTURE,
         source: "huggingface.co/deepseek-ai/DeepSeek-V3 config.json + model card + README_WEIGHTS.md",
     },
     {
@@ -265,16 +274,7 @@ export const MODEL_CATALOG: readonly ModelArchitecture[] = [
         // Model card: 671B total, 37B activated.
         id: "deepseek-ai/DeepSeek-R1",
         aliases: ["deepseek-ai/DeepSeek-R1-0528", "deepseek-ai/DeepSeek-R1-Zero"],
-        paramsB: 671,
-        activeParamsB: 37,
-        layers: 61,
-        attentionHeads: 128,
-        kvHeads: 128,
-        headDim: 128,
-        dtype: "fp8",
-        weights: [{ what: "layers", paramsB: 669.15, dtype: "fp8", bytesPerParam: 1 }, bf16("embeddings, lm_head", 1.85)],
-        mla: { kvLoraRank: 512, qkRopeHeadDim: 64 },
-        moe: { experts: 256, perToken: 8 },
+        ...DEEPSEEK_V3_ARCHITECTURE,
         source: "huggingface.co/deepseek-ai/DeepSeek-R1 config.json + model card",
     },
     {

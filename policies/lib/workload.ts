@@ -30,6 +30,11 @@ export function describe(ref: ObjectRef): string {
     return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 }
 
+/** A workload as messages name it: the object, plus the part of it (e.g. an llm-d role) when it has several. */
+export function workloadName(w: { ref: ObjectRef; part?: string }): string {
+    return describe(w.ref) + (w.part ? ` (${w.part})` : "");
+}
+
 // ── subjects ─────────────────────────────────────────────────────────────────────────
 
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"]);

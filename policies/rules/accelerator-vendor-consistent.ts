@@ -1,6 +1,6 @@
 import { str } from "../lib/json";
 import { gpuRequests, imageVendorHint, pinnedPools } from "../lib/resources";
-import { describe, workloadsOf } from "../lib/workload";
+import { workloadsOf, workloadName } from "../lib/workload";
 import { noFleet, type ResourceRule } from "../lib/rule";
 import type { Vendor } from "../lib/config";
 import { podVendors } from "./gpus-per-pod-fit-node";
@@ -24,7 +24,7 @@ export const acceleratorVendorConsistent: ResourceRule = {
         const violations: string[] = [];
         let needsFleet = false;
         for (const w of workloadsOf(subject)) {
-            const name = describe(w.ref) + (w.part ? ` (${w.part})` : "");
+            const name = workloadName(w);
             for (const p of w.pods) {
                 const at = `${name}: ${p.role} pod (${p.path})`;
                 const declared = w.declaredVendor?.vendor;

@@ -1,5 +1,5 @@
 import { arr, bool, obj, objs, str, stringMap, type JsonObject } from "../lib/json";
-import { describe, isKind, workloadsOf, type PodView } from "../lib/workload";
+import { isKind, workloadsOf, type PodView, workloadName } from "../lib/workload";
 import type { StackRule, StackViolation } from "../lib/rule";
 
 /** Kubernetes label-selector semantics (matchLabels + matchExpressions); an empty selector selects everything. */
@@ -65,7 +65,7 @@ export const enginesScraped: StackRule = {
         for (const item of items) {
             for (const w of workloadsOf(item.subject)) {
                 if (!w.engine || w.selfMonitored) continue;
-                const name = describe(w.ref) + (w.part ? ` (${w.part})` : "");
+                const name = workloadName(w);
                 const known = w.pods.filter((p) => p.labelsKnown);
                 if (known.length === 0) {
                     if (isKind(w.subject, "apps.nvidia.com", "NIMService")) {

@@ -1,6 +1,6 @@
 import { objs } from "../lib/json";
 import { pinnedPools, tolerates } from "../lib/resources";
-import { describe, podGpus, workloadsOf } from "../lib/workload";
+import { podGpus, workloadsOf, workloadName } from "../lib/workload";
 import { noFleet, type ResourceRule } from "../lib/rule";
 import { podVendors } from "./gpus-per-pod-fit-node";
 
@@ -17,7 +17,7 @@ export const gpuPodsPinnedToPool: ResourceRule = {
         const violations: string[] = [];
         let needsFleet = false;
         for (const w of workloadsOf(subject)) {
-            const name = describe(w.ref) + (w.part ? ` (${w.part})` : "");
+            const name = workloadName(w);
             for (const p of w.pods) {
                 if (podGpus(p) === 0) continue;
                 if (!ctx.fleet) {

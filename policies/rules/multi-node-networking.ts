@@ -1,6 +1,6 @@
 import { bool } from "../lib/json";
 import { extendedResources, pinnedPools } from "../lib/resources";
-import { describe, podGpus, workloadsOf, type PodView, type WorkloadView } from "../lib/workload";
+import { podGpus, workloadsOf, type PodView, type WorkloadView, workloadName } from "../lib/workload";
 import { type ResourceRule } from "../lib/rule";
 import type { Fleet } from "../lib/config";
 
@@ -32,7 +32,7 @@ export const multiNodeNetworking: ResourceRule = {
         let generic = false;
         for (const w of workloadsOf(subject)) {
             if (gpuPodsPerReplica(w) <= 1) continue;
-            const name = describe(w.ref) + (w.part ? ` (${w.part})` : "");
+            const name = workloadName(w);
             if (w.lwsRestartPolicy !== undefined && !GROUP_RESTART_OK.has(w.lwsRestartPolicy)) {
                 violations.push(`${name}: ${w.groupRestartPath} is ${w.lwsRestartPolicy}; when one pod of a multi-node group restarts the others keep a broken NCCL/Ray group and hang: set it to RecreateGroupOnPodRestart.`);
             }

@@ -1,5 +1,5 @@
 import { pinnedPools } from "../lib/resources";
-import { describe, podGpus, replicaGpus, workloadsOf } from "../lib/workload";
+import { podGpus, replicaGpus, workloadsOf, workloadName } from "../lib/workload";
 import { noFleet, type ResourceRule } from "../lib/rule";
 import { podVendors } from "./gpus-per-pod-fit-node";
 
@@ -17,7 +17,7 @@ export const parallelismMatchesTopology: ResourceRule = {
         let needsFleet = false;
         for (const w of workloadsOf(subject)) {
             const replica = replicaGpus(w);
-            const name = describe(w.ref) + (w.part ? ` (${w.part})` : "");
+            const name = workloadName(w);
             for (const pv of w.parallelism) {
                 const product = (pv.tensor ?? 1) * (pv.pipeline ?? 1) * (pv.dataLocal ?? 1);
                 if (pv.checkTotal && replica > 0) {

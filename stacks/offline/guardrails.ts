@@ -3,7 +3,7 @@
  * resource and stack rules on every Kubernetes object, the graph rule (CR → CRD installer) on the
  * parent/dependency graph. Used by the offline plan, the benchmarks and the tests.
  */
-import { evaluate, type Finding } from "../../policies/lib/evaluate";
+import { enforcementOf, evaluate, type Finding } from "../../policies/lib/evaluate";
 import { parsePackConfig } from "../../policies/lib/config";
 import type { GraphNode, StackItem } from "../../policies/lib/rule";
 import { subjectFromPulumi } from "../../policies/lib/workload";
@@ -46,11 +46,11 @@ export function runGuardrails(resources: readonly RecordedResource[], fleet: Par
     const cfg = parsePackConfig(JSON.parse(JSON.stringify(policyPackConfig(fleet))), ruleNames);
     const { findings, notes } = evaluate(policyItems(resources), rules, cfg);
     const nodes = graphNodes(resources);
+    const byUrn = new Map(nodes.map((n) => [n.urn, n]));
     for (const rule of rules) {
         if (rule.scope !== "graph") continue;
-        const level = cfg.policies[rule.name]?.enforcementLevel ?? cfg.all ?? rule.enforcementLevel;
+        const level = enforcementOf(rule, cfg);
         if (level === "disabled") continue;
-        const byUrn = new Map(nodes.map((n) => [n.urn, n]));
         for (const v of rule.check(nodes).violations) {
             const n = byUrn.get(v.urn);
             const props = (n?.props ?? {}) as { kind?: string; metadata?: { name?: string; namespace?: string } };

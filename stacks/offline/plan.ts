@@ -6,10 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { CONFIG_NAMESPACE, parseStackConfig, SECRET_KEYS, STRUCTURED_KEYS, StackConfig } from "../config";
+import { CONFIG_NAMESPACE, SECRET_KEYS, STRUCTURED_KEYS, StackConfig } from "../config";
 import type { ParsedStackConfig } from "../schema";
-import { program } from "../program";
-import { checkStack } from "../validate";
+import { checkedStackConfig, program } from "../program";
 import { RecordedResource, Recorder, settle } from "./mock-engine";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -83,19 +82,19 @@ export interface PlanResult {
  */
 export async function planStack(sf: StackFile, recorder: Recorder): Promise<PlanResult> {
     const { structured, secretKeys } = splitConfig(sf);
-    // Validate first (schema, placements, platform and serving checks): a bad config registers nothing.
-    const parsed = parseStackConfig(structured);
-    checkStack(parsed);
     const pulumiConfig: Record<string, string> = {};
     for (const [k, v] of Object.entries(structured)) pulumiConfig[`${CONFIG_NAMESPACE}:${k}`] = JSON.stringify(v);
     // Secrets are ciphertext (or in ESC) and cannot be read offline: plan with a marked placeholder.
     for (const k of secretKeys) pulumiConfig[`${CONFIG_NAMESPACE}:${k}`] = "[secret]";
     pulumi.runtime.setAllConfig(pulumiConfig, secretKeys.map((k) => `${CONFIG_NAMESPACE}:${k}`));
+    // Validate first, exactly as the program reads its config (schema, placements, platform and
+    // serving checks): a bad config throws ConfigError here and registers nothing.
+    const checked = checkedStackConfig();
     await settle();
     recorder.clear();
-    program();
+    program(checked);
     await settle();
-    return { stack: sf, config: parsed, resources: [...recorder.resources] };
+    return { stack: sf, config: checked.config, resources: [...recorder.resources] };
 }
 
 // ── rendering ─────────────────────────────────────────────────────────────────────────
