@@ -99,6 +99,21 @@ export function llmdPodLabels(model: ModelConfig): Record<string, string> {
     return { "llm-d.ai/inference-serving": "true", "llm-d.ai/model": model.name };
 }
 
+/** Release name of a model's inferencepool chart (= the InferencePool's name). */
+export function inferencePoolReleaseName(model: ModelConfig): string {
+    return `${model.name}-pool`;
+}
+
+/**
+ * Name of the EPP metrics-reader token Secret. The chart's default
+ * (`inference-gateway-sa-metrics-reader-secret`) is the same for every release, so a second
+ * inferencepool release in the namespace fails to install ("invalid ownership metadata"); the
+ * llm-d guides set a per-guide name the same way (`inferenceExtension.monitoring.prometheus.auth.secretName`).
+ */
+export function eppMetricsSecretName(model: ModelConfig): string {
+    return `${inferencePoolReleaseName(model)}-sa-metrics-reader-secret`;
+}
+
 /** inferencepool values. Every key exists in upstream values-1.5.0.yaml (or is read by its templates; see conformance). Pure. */
 export function inferencePoolValues(args: Pick<LlmDArgs, "model" | "monitoring" | "provider">): Record<string, unknown> {
     const pd = args.model.llmd.prefillReplicas > 0;
@@ -108,7 +123,7 @@ export function inferencePoolValues(args: Pick<LlmDArgs, "model" | "monitoring" 
             image: { registry: epp.registry, repository: epp.repository, tag: epp.tag },
             // vLLM ≥ 0.10 renamed the KV-cache gauge (llm-d guides set this flag).
             flags: { "kv-cache-usage-percentage-metric": "vllm:kv_cache_usage_perc" },
-            monitoring: { prometheus: { enabled: args.monitoring ?? false } },
+            monitoring: { prometheus: { enabled: args.monitoring ?? false, auth: { secretName: eppMetricsSecretName(args.model) } } },
             ...(pd ? { pluginsConfigFile: "pd-config.yaml", pluginsCustomConfig: { "pd-config.yaml": PD_PLUGINS_CONFIG } } : {}),
         },
         inferencePool: {
@@ -261,7 +276,7 @@ export class LlmD extends pulumi.ComponentResource {
         }
         const monitoring = (args.monitoring ?? false) && args.monitoringCrds !== undefined;
         const monitoringDeps = monitoring && args.monitoringCrds ? [args.monitoringCrds] : [];
-        this.poolName = `${model.name}-pool`;
+        this.poolName = inferencePoolReleaseName(model);
 
         // The chart renders the InferencePool (GAIE CRDs) and, with monitoring, a ServiceMonitor.
         const pool = chartRelease(
