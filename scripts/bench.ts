@@ -8,6 +8,7 @@
  *    all-components example stacks, with the longest chain.
  * Times are wall-clock medians on this machine; compare runs on the same machine only.
  */
+import { exitWhenFlushed } from "./exit";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -171,9 +172,9 @@ async function main(): Promise<void> {
 }
 
 main().then(
-    () => process.exit(0),
+    () => exitWhenFlushed(0),
     (e: unknown) => {
         console.error(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-        process.exit(1);
+        exitWhenFlushed(1);
     },
 );

@@ -7,6 +7,7 @@
  */
 import * as path from "node:path";
 import { ConfigError } from "../stacks/config";
+import { exitWhenFlushed } from "./exit";
 import { planExtras } from "../stacks/offline/extras";
 import { installMockEngine } from "../stacks/offline/mock-engine";
 import { runGuardrails } from "../stacks/offline/guardrails";
@@ -14,8 +15,15 @@ import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/o
 
 const USAGE = "usage: npm run plan -- (--stack <name> | --config <file>) [--out <dir>]";
 
-function parseArgs(argv: string[]): { stack?: string; config?: string; out?: string } {
-    const out: { stack?: string; config?: string; out?: string } = {};
+interface PlanArgs {
+    stack?: string;
+    config?: string;
+    out?: string;
+    help?: boolean;
+}
+
+function parseArgs(argv: string[]): PlanArgs {
+    const out: PlanArgs = {};
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const [flag, inline] = a.includes("=") ? a.split("=", 2) : [a, undefined];
@@ -24,8 +32,8 @@ function parseArgs(argv: string[]): { stack?: string; config?: string; out?: str
         else if (flag === "--config" || flag === "-c") out.config = value();
         else if (flag === "--out" || flag === "-o") out.out = value();
         else if (flag === "--help" || flag === "-h") {
-            console.log(USAGE);
-            process.exit(0);
+            out.help = true;
+            return out;
         } else throw new StackFileError(`unknown argument "${a}"\n${USAGE}`);
     }
     if (!out.stack && !out.config) throw new StackFileError(`give --stack <name> or --config <file>\n${USAGE}`);
@@ -34,6 +42,10 @@ function parseArgs(argv: string[]): { stack?: string; config?: string; out?: str
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
+    if (args.help) {
+        console.log(USAGE);
+        return 0;
+    }
     const file = args.config ?? path.join(process.cwd(), `Pulumi.${args.stack}.yaml`);
     const sf = readStackFile(file, args.stack);
     const recorder = installMockEngine({ stack: sf.name });
@@ -60,15 +72,15 @@ async function main(): Promise<number> {
 
 process.on("unhandledRejection", (e) => {
     console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
+    exitWhenFlushed(1);
 });
 
 main().then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (e: unknown) => {
         if (e instanceof ConfigError) console.error(`invalid stack config:\n${e.message}`);
         else if (e instanceof StackFileError) console.error(`error: ${e.message}`);
         else console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-        process.exit(1);
+        exitWhenFlushed(1);
     },
 );

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolvePool } from "../components/physical/fleet";
 import { z } from "zod";
+import { envVarName } from "../components/common/k8s-validation";
 import {
     ParsedStackConfig,
     stackConfigSchema,
@@ -47,6 +48,13 @@ export interface StackConfig extends ParsedStackConfig {
 
 /** Validate raw structured config (what `requireObject` returns), plus cross-field rules. Pure. */
 export function parseStackConfig(raw: Record<string, unknown>): ParsedStackConfig {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        throw new ConfigError([`${CONFIG_NAMESPACE}: the stack config must be a mapping of ${STRUCTURED_KEYS.join(", ")}; got ${describe(raw)}`]);
+    }
+    const tooDeep = deepestPath(raw, MAX_DEPTH);
+    if (tooDeep) {
+        throw new ConfigError([`${path(tooDeep)}: nests more than ${MAX_DEPTH} levels deep; a stack config needs far fewer (check for a runaway anchor or generated document)`]);
+    }
     const unknownKeys = Object.keys(raw).filter((k) => !(STRUCTURED_KEYS as readonly string[]).includes(k));
     const problems: string[] = unknownKeys.map(
         (k) => `${CONFIG_NAMESPACE}:${k}: unknown config key; allowed: ${[...STRUCTURED_KEYS, ...SECRET_KEYS].join(", ")}`,
@@ -69,7 +77,14 @@ function crossChecks(cfg: ParsedStackConfig): string[] {
     dupes(cfg.models.map((m) => m.name)).forEach((n) =>
         problems.push(`${path(["models"])}: model name "${n}" is used more than once; set a unique models[].name`),
     );
+    const minor = Number(cfg.cluster.kubernetesVersion.split(".")[1]);
     cfg.models.forEach((m, i) => {
+        if (minor < 32) {
+            for (const key of Object.keys(m.env)) {
+                const bad = envVarName(key, minor);
+                if (bad) problems.push(`${path(["models", i, "env", key])}: got ${show(key)}; on Kubernetes ${cfg.cluster.kubernetesVersion} an environment variable name ${bad}`);
+            }
+        }
         if (m.pool === undefined) {
             if (cfg.fleet.pools.length > 1) {
                 problems.push(`${path(["models", i, "pool"])}: required when the fleet has more than one pool; allowed: ${poolNames.join(", ")}`);
@@ -125,6 +140,8 @@ export function path(segments: readonly PropertyKey[]): string {
     let out = CONFIG_NAMESPACE + ":";
     segments.forEach((s, i) => {
         if (typeof s === "number") out += `[${s}]`;
+        // Map keys such as label keys ("nvidia.com/gpu.product") or env names are quoted.
+        else if (i > 0 && !/^[A-Za-z_][\w-]*$/.test(String(s))) out += `[${JSON.stringify(String(s))}]`;
         else out += (i === 0 ? "" : ".") + String(s);
     });
     return out;
@@ -165,6 +182,11 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string {
         case "too_small":
         case "too_big":
             return `${path(p)}: got ${show(got)}; ${issue.message.replace(/^Too (small|big): expected (\w+) to have /, "must have ").replace(/^Too (small|big): expected \w+ to be /, "must be ")}`;
+        case "custom": {
+            // Rules on a map key (label keys, env names) report the key itself as the bad value.
+            const params = (issue as { params?: { got?: unknown } }).params;
+            return `${path(p)}: got ${show(params && "got" in params ? params.got : got)}; ${issue.message}`;
+        }
         default:
             return `${path(p)}: got ${show(got)}; ${issue.message}`;
     }
@@ -191,6 +213,30 @@ function unwrap(s: z.ZodType): z.ZodType {
         else if (def.type === "pipe" && def.in) s = def.in;
         else return s;
     }
+}
+
+/** Deepest nesting a stack config may have (the schema itself is about 6 levels; chart `values` add some). */
+export const MAX_DEPTH = 64;
+
+/** The path of the first value nested deeper than `max`, or undefined. Iterative: no recursion limit. */
+export function deepestPath(root: unknown, max: number): PropertyKey[] | undefined {
+    const stack: { v: unknown; p: PropertyKey[] }[] = [{ v: root, p: [] }];
+    while (stack.length > 0) {
+        const { v, p } = stack.pop()!;
+        if (v === null || typeof v !== "object") continue;
+        if (p.length >= max) return p;
+        const entries: [PropertyKey, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+        for (const [k, x] of entries) stack.push({ v: x, p: [...p, k] });
+    }
+    return undefined;
+}
+
+/** A short description of a value of the wrong shape: its type, and the value when it is short. */
+export function describe(v: unknown): string {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return `a list of ${v.length} item(s)`;
+    if (typeof v === "object") return "a mapping";
+    return `${typeof v} ${show(v)}`;
 }
 
 function dupes(xs: string[]): string[] {

@@ -8,6 +8,7 @@
  * NOT part of this schema: they are read with `config.requireSecret`/`getSecret` in config.ts.
  */
 import { z } from "zod";
+import * as k8s from "../components/common/k8s-validation";
 
 /** DNS-1123 label: what Kubernetes accepts as a name for most objects. */
 export const dnsLabel = z
@@ -15,7 +16,50 @@ export const dnsLabel = z
     .max(50, "must be at most 50 characters (names get suffixes such as -leader, -epp)")
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
 
-const labelMap = z.record(z.string(), z.string());
+/**
+ * A string the API server validates with `rule` (components/common/k8s-validation.ts): the
+ * message is the rule's own sentence, reported as `<path>: got <value>; <sentence>`.
+ */
+export function k8sString(rule: (s: string) => string | undefined) {
+    return z.string().superRefine((s, ctx) => {
+        const bad = rule(s);
+        if (bad) ctx.addIssue({ code: "custom", message: bad });
+    });
+}
+
+/** Label map (nodeSelector, pod labels): keys are qualified names, values label values. */
+export const labelMap = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+    for (const [key, value] of Object.entries(labels)) {
+        const badKey = k8s.qualifiedName(key);
+        if (badKey) ctx.addIssue({ code: "custom", path: [key], message: `label key ${JSON.stringify(key)}: ${badKey}`, params: { got: key } });
+        const badValue = k8s.labelValue(value);
+        if (badValue) ctx.addIssue({ code: "custom", path: [key], message: `label value ${badValue}` });
+    }
+});
+
+/** A byte quantity as Kubernetes parses it, greater than zero (PVC sizes, memory). */
+const byteQuantity = (example: string) => k8sString((s) => k8s.quantity(s, { what: "storage", bytes: true, example }));
+
+/** An image tag (distribution reference grammar). */
+const imageTag = z.string().regex(/^[\w][\w.-]{0,127}$/, "must be an image tag: letters, digits, '_', '.' and '-', at most 128 characters");
+
+/** Environment variables: names as the API server accepts them (the relaxed rule; the strict one for < 1.32 is a cross check). */
+const envMap = z.record(z.string(), z.string()).superRefine((env, ctx) => {
+    for (const key of Object.keys(env)) {
+        const bad = k8s.envVarName(key);
+        if (bad) ctx.addIssue({ code: "custom", path: [key], message: `environment variable name ${JSON.stringify(key)} ${bad}`, params: { got: key } });
+    }
+});
+
+/**
+ * A Hugging Face model id (`org/name`) or NIM image name: ASCII letters, digits, '-', '_', '.', '/'
+ * separated parts. It reaches engine command lines and shell commands verbatim, so nothing else passes.
+ */
+const modelId = z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+)*$/, "must be a Hugging Face model id like \"Qwen/Qwen3-0.6B\": ASCII letters, digits, '-', '_', '.' and '/', not starting with '-' or '/'");
 
 const positiveInt = z.number().int().positive();
 
@@ -46,8 +90,10 @@ export const vendors = ["nvidia", "amd", "intel"] as const;
 export type Vendor = (typeof vendors)[number];
 
 export const taintSchema = z.strictObject({
-    key: z.string().min(1),
-    value: z.string().optional(),
+    /** A qualified name, like a label key. */
+    key: k8sString(k8s.qualifiedName),
+    /** A label value. */
+    value: k8sString(k8s.labelValue).optional(),
     effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).default("NoSchedule"),
 });
 
@@ -76,9 +122,7 @@ export const poolSchema = z
             .strictObject({
                 nicsPerNode: positiveInt,
                 /** e.g. "rdma/rdma_shared_device_a" (Network Operator shared device plugin). */
-                resourceName: z
-                    .string()
-                    .regex(/^[a-z0-9.-]+\/[A-Za-z0-9_.-]+$/, 'must be an extended resource name like "rdma/rdma_shared_device_a"'),
+                resourceName: k8sString(k8s.extendedResourceName),
             })
             .optional(),
         /** Node labels that select this pool's nodes (used as nodeSelector). Defaults to `{"inference-platform/pool": <name>}`. */
@@ -120,7 +164,7 @@ export const platformSchema = z
                 ...componentBase,
                 /** Operator-installed driver (true) or a driver already on the host (false). Defaults to true. */
                 driver: z.boolean().default(true),
-                driverVersion: z.string().optional(),
+                driverVersion: imageTag.optional(),
                 /** Container toolkit managed by the operator. Defaults to true. */
                 toolkit: z.boolean().default(true),
                 mig: z.enum(["none", "single", "mixed"]).default("none"),
@@ -139,9 +183,9 @@ export const platformSchema = z
                 ...componentBase,
                 sriov: z.boolean().default(false),
                 /** Host interface names the RDMA shared device plugin selects (empty = all Mellanox NICs). */
-                ifNames: z.array(z.string()).default([]),
+                ifNames: z.array(k8sString(k8s.interfaceName)).default([]),
                 /** Registry of the NicClusterPolicy images (air-gapped mirror). Defaults to nvcr.io/nvidia/mellanox. */
-                imageRepository: z.string().min(1).optional(),
+                imageRepository: k8sString(k8s.imageReference).optional(),
             })
             .prefault({}),
         amdGpuOperator: z.strictObject({ ...componentBase }).prefault({}),
@@ -242,7 +286,7 @@ export const modelSchema = z
         /** Workload name (DNS-1123). Defaults to the last segment of `model`, lower-cased. */
         name: dnsLabel.optional(),
         /** Hugging Face model id, e.g. "Qwen/Qwen3-0.6B" (or the NIM image name for `serving: nim`). */
-        model: z.string().min(1),
+        model: modelId,
         engine: z.enum(engines).default("vllm"),
         /** Node pool to place on. Defaults to the only pool when the fleet has one. */
         pool: dnsLabel.optional(),
@@ -265,11 +309,11 @@ export const modelSchema = z
         /** Use a DRA ResourceClaimTemplate instead of the device plugin resource. Defaults to false. */
         dra: z.boolean().default(false),
         /** Model cache PVC size (e.g. "200Gi"); omit for no cache. Retained on delete. */
-        cacheSize: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a quantity like "200Gi"').optional(),
-        storageClass: z.string().optional(),
+        cacheSize: byteQuantity("200Gi").optional(),
+        /** StorageClass of the cache PVC (a DNS-1123 subdomain). Defaults to the cluster's default class. */
+        storageClass: k8sString(k8s.dns1123Subdomain).optional(),
         /** Engine image override; must be pinned (tag or digest, never latest). */
-        image: z
-            .string()
+        image: k8sString(k8s.imageReference)
             .refine((s) => /(@sha256:[a-f0-9]{64}$)|(:[\w][\w.-]{0,127}$)/.test(s) && !/:latest$/.test(s), {
                 message: "must be pinned to a tag or digest (not latest, not untagged)",
             })
@@ -277,7 +321,7 @@ export const modelSchema = z
         /** Extra engine CLI arguments, appended verbatim. */
         extraArgs: z.array(z.string()).default([]),
         /** Extra environment variables for the engine container. */
-        env: z.record(z.string(), z.string()).default({}),
+        env: envMap.default({}),
         /** Architecture facts for models the built-in catalog does not know. */
         size: modelSizeSchema.optional(),
         /** Serving options per mode (only the one matching `serving` is read). */
@@ -297,7 +341,7 @@ export const modelSchema = z
                 /** Prefill/decode disaggregation: number of prefill replicas (0 = off). Defaults to 0. */
                 prefillReplicas: z.number().int().nonnegative().default(0),
                 /** CPU memory for KV-cache offloading per replica, e.g. "64Gi" (spec.kvCacheOffloading.cpu); omit for none. */
-                kvCacheOffloadCpu: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a quantity like "64Gi"').optional(),
+                kvCacheOffloadCpu: byteQuantity("64Gi").optional(),
             })
             .prefault({}),
         llmd: z
@@ -314,19 +358,19 @@ export const modelSchema = z
         rayserve: z
             .strictObject({
                 /** CPUs of the Ray head pod (it runs no model). Defaults to "2". */
-                headCpu: z.string().regex(/^\d+(m)?$/, 'must be a CPU quantity like "2" or "500m"').default("2"),
+                headCpu: k8sString((q) => k8s.quantity(q, { what: "CPU", example: "2" })).default("2"),
                 /** Memory of the Ray head pod. Defaults to "8Gi". */
-                headMemory: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a quantity like "8Gi"').default("8Gi"),
+                headMemory: byteQuantity("8Gi").default("8Gi"),
             })
             .prefault({}),
         nim: z
             .strictObject({
                 /** NIM image repository, e.g. "nvcr.io/nim/meta/llama-3.1-8b-instruct". Required for `serving: nim`. */
-                image: z.string().min(1).optional(),
+                image: k8sString(k8s.imageReference).optional(),
                 /** NIM image tag, e.g. "1.13.1". Required for `serving: nim`. */
-                tag: z.string().min(1).optional(),
+                tag: imageTag.optional(),
                 /** NIMCache PVC size. Defaults to `cacheSize`, else "100Gi". */
-                cacheSize: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a quantity like "100Gi"').optional(),
+                cacheSize: byteQuantity("100Gi").optional(),
             })
             .prefault({}),
         dynamo: z
@@ -337,6 +381,21 @@ export const modelSchema = z
                 prefillReplicas: positiveInt.default(1),
             })
             .prefault({}),
+    })
+    .superRefine((m, ctx) => {
+        // The default name is derived from the id: it must itself be a valid name, or the plan
+        // would register resources without one.
+        if (m.name !== undefined) return;
+        const derived = defaultModelName(m.model);
+        const bad = k8s.dns1123Label(derived, 50);
+        if (bad) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["name"],
+                params: { got: m.model },
+                message: `the default name derived from model ${JSON.stringify(m.model)} is ${JSON.stringify(derived)}, which ${bad}; set models[].name (a DNS-1123 label)`,
+            });
+        }
     })
     .transform((m) => ({
         ...m,

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { CONFIG_NAMESPACE, SECRET_KEYS, STRUCTURED_KEYS, StackConfig } from "../config";
+import { CONFIG_NAMESPACE, deepestPath, path as configPath, describe, MAX_DEPTH, SECRET_KEYS, STRUCTURED_KEYS, StackConfig } from "../config";
 import type { ParsedStackConfig } from "../schema";
 import { checkedStackConfig, program } from "../program";
 import { RecordedResource, Recorder, settle } from "./mock-engine";
@@ -25,26 +25,62 @@ export interface StackFile {
 
 export class StackFileError extends Error {}
 
+/** Largest stack file read (a real one is a few KiB): bounds parse time on runaway input. */
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+
 export function readStackFile(file: string, name?: string): StackFile {
     let text: string;
     try {
+        const size = fs.statSync(file).size;
+        if (size > MAX_STACK_FILE_BYTES) {
+            throw new StackFileError(`${file}: ${size} bytes is more than a stack file may hold (${MAX_STACK_FILE_BYTES} bytes)`);
+        }
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
+        if (e instanceof StackFileError) throw e;
         throw new StackFileError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    return parseStackText(text, file, name);
+}
+
+/** A stack file's text, checked for shape: a mapping with a `config:` mapping. Throws StackFileError. */
+export function parseStackText(text: string, file: string, name?: string): StackFile {
+    if (text.length > MAX_STACK_FILE_BYTES) {
+        throw new StackFileError(`${file}: ${text.length} characters is more than a stack file may hold (${MAX_STACK_FILE_BYTES} bytes)`);
     }
     let doc: unknown;
     try {
-        doc = YAML.parse(text);
+        doc = YAML.parse(text, { maxAliasCount: 100 });
     } catch (e) {
-        throw new StackFileError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+        const msg = (e as Error).message.split("\n")[0];
+        if (/Maximum call stack size exceeded/.test(msg) || e instanceof RangeError) {
+            const at = /at line \d+, column \d+/.exec(msg)?.[0];
+            throw new StackFileError(`${file}: not valid YAML: nests too deeply for a stack config${at ? " " + at : ""} (at most ${MAX_DEPTH} levels)`);
+        }
+        throw new StackFileError(`${file}: not valid YAML: ${msg}`);
     }
-    const d = (doc ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
+    if (doc === null || doc === undefined) doc = {};
+    if (typeof doc !== "object" || Array.isArray(doc)) {
+        throw new StackFileError(`${file}: a stack file must be a YAML mapping with a "config:" key; got ${describe(doc)}`);
+    }
+    const d = doc as { config?: unknown; environment?: unknown };
+    const config = d.config ?? {};
+    if (config === null || typeof config !== "object" || Array.isArray(config)) {
+        throw new StackFileError(`${file}: "config:" must be a mapping of "inference-platform:<key>: <value>" entries; got ${describe(config)}`);
+    }
+    // Aliases may build a cycle (`&a [*a]`) or a runaway document: bounded here, before anything walks it.
+    const tooDeep = deepestPath(config, MAX_DEPTH);
+    if (tooDeep) {
+        const [key, ...rest] = tooDeep;
+        const shown = configPath([String(key).replace(/^inference-platform:/, ""), ...rest.slice(0, 6)]);
+        throw new StackFileError(`${shown}…: nests more than ${MAX_DEPTH} levels deep (a YAML alias that contains itself, or a runaway document); a stack config needs far fewer`);
+    }
     const base = path.basename(file).replace(/\.ya?ml$/, "");
     const env = d.environment;
     return {
         name: name ?? base.replace(/^Pulumi\./, ""),
         file,
-        config: d.config ?? {},
+        config: config as Record<string, unknown>,
         environments: Array.isArray(env) ? env.map(String) : env ? [String(env)] : [],
     };
 }
