@@ -93,10 +93,11 @@ export const charts = {
         version: "v1.4.0",
         upstream: { chart: "llm-d-infra", version: "1.4.0" },
     },
+    // llm-d release set (LLMD_RELEASE below): the chart the pinned llm-d release's guides install the EPP with.
     inferencePool: {
         chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
-        version: "v1.5.0",
-        upstream: { chart: "inferencepool", version: "1.5.0" },
+        version: "v1.4.0",
+        upstream: { chart: "inferencepool", version: "1.4.0" },
     },
     llmdModelservice: {
         chart: "llm-d-modelservice",
@@ -142,10 +143,11 @@ export const images = {
     tritonTrtllm: "nvcr.io/nvidia/tritonserver:25.10-trtllm-python-py3",
     rayLlm: "rayproject/ray-llm:2.51.1-py311-cu128",
     rayVersion: "2.51.1",
-    /** llm-d EPP (inferencepool chart 1.5 image values: registry/repository/tag); llm-d v0.6 pairs it with KServe 0.20. */
-    llmdInferenceScheduler: { registry: "ghcr.io", repository: "llm-d/llm-d-inference-scheduler", tag: "v0.7.1" },
-    /** P/D routing sidecar of llm-d-modelservice (the chart's default is `:latest`). */
+    /** llm-d EPP (inferencepool chart 1.4 image values: hub/name/tag). Part of the llm-d release set (LLMD_RELEASE). */
+    llmdInferenceScheduler: { hub: "ghcr.io/llm-d", name: "llm-d-inference-scheduler", tag: "v0.7.1" },
+    /** P/D routing sidecar of llm-d-modelservice (the chart's default is `:latest`). Part of the llm-d release set. */
     llmdRoutingSidecar: "ghcr.io/llm-d/llm-d-routing-sidecar:v0.7.1",
+    /** llm-d's vLLM (CUDA) model-server image. Part of the llm-d release set. */
     llmdCuda: "ghcr.io/llm-d/llm-d-cuda:v0.6.0",
     /** NIM operator: the chart's default tag is the moving `release-3.0`; pin the release. */
     nimOperator: { repository: "nvcr.io/nvidia/cloud-native/k8s-nim-operator", tag: "v3.1.2" },
@@ -169,3 +171,77 @@ export const images = {
 export const componentVersions = {
     knativeServing: "1.20.0",
 } as const;
+
+/**
+ * llm-d release sets: the versions one llm-d release deploys together. The EPP (scheduler image),
+ * the inferencepool chart that renders its default plugins config, the P/D routing sidecar and the
+ * model-server image must come from ONE release: the chart's default plugins config names plugins
+ * only the matching scheduler registers (inferencepool v1.5.0 renders `core-metrics-extractor`, which
+ * scheduler v0.7.1 — built on GAIE v1.4.0, whose extractor is `model-server-protocol-metrics` — does
+ * not know, so its EPP exits at startup). Sources:
+ *  - v0.6.0 (2026-04-03): llm-d/llm-d#1064 "update versions for v0.6.0 release" (scheduler and
+ *    routing sidecar tags in the guides' gaie-* and ms-* values), #1070 "Last version bump before
+ *    cutting v0.6" (routing sidecar → v0.7.1), the v0.7.0 release tracker llm-d/llm-d#1209 (column
+ *    "v0.6.0 Version": inference-scheduler v0.7.1, routing-sidecar v0.7.1), kserve/kserve#5595
+ *    (llm-d-cuda v0.6.0 with scheduler/sidecar v0.7.1); the llm-d docs' inferencepool page installs
+ *    `inferencepool --version v1.4.0`; llm-d-inference-scheduler@v0.7.1:go.mod requires GAIE v1.4.0.
+ *  - v0.7.0 (2026-05-12): kserve/kserve#5595 (llm-d-cuda v0.7.0, scheduler and sidecar v0.8.0) with
+ *    the inferencepool chart v1.5.0 (scheduler v0.8.0 builds on GAIE v1.5).
+ */
+export interface LlmDReleaseSet {
+    /** inferencepool chart version (EPP Deployment + default plugins config). */
+    inferencePoolChart: string;
+    /** ghcr.io/llm-d/llm-d-inference-scheduler tag (the EPP). */
+    scheduler: string;
+    /** ghcr.io/llm-d/llm-d-routing-sidecar tag (P/D). */
+    routingSidecar: string;
+    /** ghcr.io/llm-d/llm-d-cuda tag (vLLM model server). */
+    modelServer: string;
+}
+
+export const LLMD_RELEASES: Record<string, LlmDReleaseSet> = {
+    "v0.6.0": { inferencePoolChart: "v1.4.0", scheduler: "v0.7.1", routingSidecar: "v0.7.1", modelServer: "v0.6.0" },
+    "v0.7.0": { inferencePoolChart: "v1.5.0", scheduler: "v0.8.0", routingSidecar: "v0.8.0", modelServer: "v0.7.0" },
+};
+
+/**
+ * The pinned llm-d release. v0.6.0 because its scheduler (v0.7.1) is the one the Go module proxy
+ * serves, so its own flag validation and plugin loader can check what this project generates
+ * (v0.8.0 is refused there). The llm-d-incubation charts are versioned apart from llm-d; the pins
+ * differ from the v0.6.0 guides where ../shared/upstream has no defaults for the guides' version:
+ */
+export const LLMD_RELEASE = {
+    release: "v0.6.0",
+    /** Chart pins that differ from the release's guides, with the reason (checked by tests: nothing else may differ). */
+    chartDeviations: {
+        llmdModelservice:
+            "the v0.6.0 guides pin llm-d-modelservice v0.4.7/v0.4.9 (llm-d/llm-d#1064, #1262); v0.4.12 is a later patch of the same 0.4 line and the one whose defaults ../shared carries",
+        llmdInfra: "llm-d-infra renders only the Gateway here; v1.4.0 (gateway.provider) is the version whose defaults ../shared carries",
+    },
+} as const;
+
+function tagOf(image: string): string {
+    return image.slice(image.lastIndexOf(":") + 1);
+}
+
+/** The llm-d parts as pinned above. */
+export function pinnedLlmdSet(): LlmDReleaseSet {
+    return {
+        inferencePoolChart: charts.inferencePool.version,
+        scheduler: images.llmdInferenceScheduler.tag,
+        routingSidecar: tagOf(images.llmdRoutingSidecar),
+        modelServer: tagOf(images.llmdCuda),
+    };
+}
+
+/** Which llm-d release ships exactly this set; otherwise the problem (names each part that does not match). Pure. */
+export function llmdReleaseOf(set: LlmDReleaseSet): { release: string } | { problem: string } {
+    for (const [release, parts] of Object.entries(LLMD_RELEASES)) {
+        if ((Object.keys(parts) as (keyof LlmDReleaseSet)[]).every((k) => parts[k] === set[k])) return { release };
+    }
+    const got = (Object.keys(set) as (keyof LlmDReleaseSet)[]).map((k) => `${k} ${set[k]}`).join(", ");
+    const allowed = Object.entries(LLMD_RELEASES)
+        .map(([r, p]) => `llm-d ${r} (${(Object.keys(p) as (keyof LlmDReleaseSet)[]).map((k) => `${k} ${p[k]}`).join(", ")})`)
+        .join("; ");
+    return { problem: `no llm-d release ships ${got}; allowed: ${allowed}` };
+}

@@ -32,33 +32,56 @@ const NIXL_PORT = 5600;
 /** llm-d-modelservice `accelerator.type` per pool vendor. */
 export const LLMD_ACCELERATOR: Record<Vendor, string> = { nvidia: "nvidia", amd: "amd", intel: "intel-gaudi" };
 
-/** EPP scheduling config for P/D (llm-d pd-disaggregation guide): always disaggregate (threshold 0). */
+/**
+ * EPP scheduling config for P/D, as the llm-d v0.6 P/D guide (`gaie-pd/values.yaml`) runs it on
+ * scheduler v0.7.1: `pd-profile-handler` picks the prefill/decode profiles and asks its decider
+ * plugin whether to disaggregate (`prefix-based-pd-decider`: when at least `nonCachedTokens` of the
+ * prompt are not cached on the chosen decode pod). Parameter shapes from
+ * llm-d-inference-scheduler@v0.7.1: pkg/plugins/profile/pd_profile_handler.go
+ * (`pdProfileHandlerParameters`: primaryPort, deciderPluginName, …; the handler fails without a
+ * configured decider plugin — the old `threshold`/`hashBlockSize` are gone) and
+ * prefix_based_pd_decider.go (`nonCachedTokens`); the decider reads prefix-cache match data,
+ * hence the `prepareDataPlugins` feature gate (docs/architecture.md@v0.7.1).
+ */
 export const PD_PLUGINS_CONFIG = [
     "apiVersion: inference.networking.x-k8s.io/v1alpha1",
     "kind: EndpointPickerConfig",
+    "featureGates:",
+    "- prepareDataPlugins",
     "plugins:",
     "- type: prefill-header-handler",
+    "- type: prefix-cache-scorer",
+    "  parameters:",
+    "    maxPrefixBlocksToMatch: 256",
+    "    lruCapacityPerServer: 31250",
+    "- type: queue-scorer",
     "- type: prefill-filter",
     "- type: decode-filter",
-    "- type: queue-scorer",
     "- type: max-score-picker",
+    "- type: prefix-based-pd-decider",
+    "  parameters:",
+    "    nonCachedTokens: 16",
     "- type: pd-profile-handler",
     "  parameters:",
-    "    threshold: 0",
-    "    hashBlockSize: 5",
+    "    primaryPort: 0",
+    "    deciderPluginName: prefix-based-pd-decider",
     "schedulingProfiles:",
     "- name: prefill",
     "  plugins:",
     "  - pluginRef: prefill-filter",
-    "  - pluginRef: queue-scorer",
-    "    weight: 1.0",
     "  - pluginRef: max-score-picker",
+    "  - pluginRef: prefix-cache-scorer",
+    "    weight: 2",
+    "  - pluginRef: queue-scorer",
+    "    weight: 1",
     "- name: decode",
     "  plugins:",
     "  - pluginRef: decode-filter",
-    "  - pluginRef: queue-scorer",
-    "    weight: 1.0",
     "  - pluginRef: max-score-picker",
+    "  - pluginRef: prefix-cache-scorer",
+    "    weight: 2",
+    "  - pluginRef: queue-scorer",
+    "    weight: 1",
     "",
 ].join("\n");
 
@@ -114,15 +137,19 @@ export function eppMetricsSecretName(model: ModelConfig): string {
     return `${inferencePoolReleaseName(model)}-sa-metrics-reader-secret`;
 }
 
-/** inferencepool values. Every key exists in upstream values-1.5.0.yaml (or is read by its templates; see conformance). Pure. */
+/**
+ * inferencepool values. Every key exists in the pinned chart's upstream defaults (or is read by its
+ * templates; see conformance). Without P/D the chart's own `default-plugins.yaml` runs (queue,
+ * KV-cache-utilisation and prefix-cache scorers — the inference-scheduling guide's config). No EPP
+ * flags: the scheduler's defaults already read vLLM's metric names, and the EPP library (GAIE
+ * v1.4) refuses the deprecated `--kv-cache-usage-percentage-metric` at startup. Pure.
+ */
 export function inferencePoolValues(args: Pick<LlmDArgs, "model" | "monitoring" | "provider">): Record<string, unknown> {
     const pd = args.model.llmd.prefillReplicas > 0;
     const epp = images.llmdInferenceScheduler;
     return {
         inferenceExtension: {
-            image: { registry: epp.registry, repository: epp.repository, tag: epp.tag },
-            // vLLM ≥ 0.10 renamed the KV-cache gauge (llm-d guides set this flag).
-            flags: { "kv-cache-usage-percentage-metric": "vllm:kv_cache_usage_perc" },
+            image: { hub: epp.hub, name: epp.name, tag: epp.tag },
             monitoring: { prometheus: { enabled: args.monitoring ?? false, auth: { secretName: eppMetricsSecretName(args.model) } } },
             ...(pd ? { pluginsConfigFile: "pd-config.yaml", pluginsCustomConfig: { "pd-config.yaml": PD_PLUGINS_CONFIG } } : {}),
         },

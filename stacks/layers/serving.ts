@@ -27,6 +27,7 @@ import { LlmDGatewayProvider, LlmDInfra } from "../../components/serving/llmd-in
 import { NimOperator } from "../../components/serving/nim-operator";
 import { NimService, nimProblems } from "../../components/serving/nim-service";
 import { RayServeLlm, rayServeProblem } from "../../components/serving/rayserve";
+import { llmdReleaseOf, pinnedLlmdSet } from "../../components/versions";
 import { ConfigError, path, poolOf } from "../config";
 import type { StackConfig } from "../config";
 import type { ParsedStackConfig, ServingMode } from "../schema";
@@ -121,6 +122,12 @@ export function servingConfigProblems(config: ParsedStackConfig, placements: Pla
             }
         }
     });
+    // llm-d's EPP image, its inferencepool chart, sidecar and model server move as one release set.
+    const poolChartVersion = p.sources.charts["inferencePool"]?.version;
+    if (poolChartVersion !== undefined && config.models.some((m) => m.serving === "llmd")) {
+        const r = llmdReleaseOf({ ...pinnedLlmdSet(), inferencePoolChart: poolChartVersion });
+        if ("problem" in r) problems.push(`${path(["platform", "sources", "charts", "inferencePool", "version"])}: got "${poolChartVersion}"; ${r.problem}`);
+    }
     return problems;
 }
 

@@ -3,6 +3,7 @@ import { strict as assert } from "node:assert";
 import { chartDefaultsFile, checkObject, checkValuesKeys, TEMPLATE_ONLY_KEYS, toJsonSchema, validateObject } from "./upstream";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
+import { charts } from "../../components/versions";
 
 const podMonitor = (spec: Record<string, unknown>) => ({
     apiVersion: "monitoring.coreos.com/v1",
@@ -59,7 +60,7 @@ describe("conformance harness", () => {
     });
 
     it("keeps the template-only allowlist minimal: each key really is missing from the chart's defaults", () => {
-        const versions: Record<string, string> = { inferencepool: "1.5.0", "llm-d-modelservice": "0.4.12" };
+        const versions: Record<string, string> = { inferencepool: charts.inferencePool.upstream.version, "llm-d-modelservice": charts.llmdModelservice.upstream.version };
         for (const [chart, keys] of Object.entries(TEMPLATE_ONLY_KEYS)) {
             const defaults = YAML.parse(fs.readFileSync(chartDefaultsFile(chart, versions[chart]), "utf8")) as Record<string, unknown>;
             for (const key of keys) {

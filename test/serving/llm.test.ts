@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { LlmInferenceService, llmInferenceServiceSpec } from "../../components/serving/llm-inference-service";
 import { LlmDInfra, llmdInfraValues } from "../../components/serving/llmd-infra";
 import { httpRouteSpec, inferencePoolValues, LlmD, llmdPodLabels, modelServiceValues } from "../../components/serving/llmd";
-import { images } from "../../components/versions";
+import { charts, images } from "../../components/versions";
 import { one, promiseOf, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { config, crType, H100_POOL, inputs, installer, manifestOf, modelArgs, valuesOf } from "./fixtures";
@@ -13,7 +13,8 @@ const LLMISVC = crType("serving.kserve.io/v1alpha2", "LLMInferenceService");
 const ROUTE = crType("gateway.networking.k8s.io/v1", "HTTPRoute");
 const gateway = { name: "inference-gateway", namespace: "gw", className: "istio" };
 
-describe("serving: LlmInferenceService", () => {
+describe("serving: LlmInferenceService", function () {
+    this.timeout(240000);
     beforeEach(resetRecords);
     const cfg = config(
         [
@@ -101,7 +102,7 @@ describe("serving: llm-d", () => {
         assert.deepEqual(ms.modelArtifacts.labels, llmdPodLabels(cfg.models[0]));
         assert.equal(pool.provider.name, "istio");
         assert.equal(pool.inferenceExtension.pluginsCustomConfig, undefined, "no P/D profiles without prefill");
-        assert.deepEqual(checkValuesKeys("inferencepool", "1.5.0", pool), []);
+        assert.deepEqual(checkValuesKeys("inferencepool", charts.inferencePool.upstream.version, pool), []);
     });
 
     it("modelservice: decode role from the placement, accelerator type, PodMonitor, no sidecar; keys exist upstream", () => {
@@ -132,7 +133,7 @@ describe("serving: llm-d", () => {
         assert.equal(pool.inferenceExtension.pluginsConfigFile, "pd-config.yaml");
         assert.match(pool.inferenceExtension.pluginsCustomConfig["pd-config.yaml"], /pd-profile-handler/);
         assert.deepEqual(checkValuesKeys("llm-d-modelservice", "0.4.12", ms), []);
-        assert.deepEqual(checkValuesKeys("inferencepool", "1.5.0", pool), []);
+        assert.deepEqual(checkValuesKeys("inferencepool", charts.inferencePool.upstream.version, pool), []);
     });
 
     it("wide-EP preset: multinode LWS, data-parallel layout across workers, expert parallel; keys exist upstream", () => {
