@@ -92,7 +92,14 @@ const DEEPSEEK_V3_ARCHITECTURE: Omit<ModelArchitecture, "id" | "aliases" | "sour
     kvHeads: 128,
     headDim: 128,
     dtype: "fp8",
-    weights: [{ what: "layers", paramsB: 669.15, dtype: "fp8", bytesPerParam: 1 }, bf16("embeddings, lm_head", 1.85)],
+    // Routed experts: 58 MoE layers (61 − first_k_dense_replace 3) × 256 experts × 3 × 7168 × 2048
+    // (hidden × moe_intermediate_size) = 653.91B; the rest of the fp8 layers (attention, dense
+    // MLPs, shared experts, gates) 15.24B.
+    weights: [
+        { what: "MoE experts", paramsB: 653.91, dtype: "fp8", bytesPerParam: 1 },
+        { what: "layers", paramsB: 15.24, dtype: "fp8", bytesPerParam: 1 },
+        bf16("embeddings, lm_head", 1.85),
+    ],
     mla: { kvLoraRank: 512, qkRopeHeadDim: 64 },
     moe: { experts: 256, perToken: 8 },
 };
@@ -402,6 +409,11 @@ export function resolveArchitecture(model: { model: string; size?: ModelSize }, 
 /** Bytes of all weights. */
 export function weightBytes(a: ModelArchitecture): number {
     return a.weights.reduce((sum, w) => sum + w.paramsB * 1e9 * w.bytesPerParam, 0);
+}
+
+/** Bytes of the routed-expert weights (the parts named "MoE experts"); 0 when the catalog does not split them out. */
+export function expertWeightBytes(a: ModelArchitecture): number {
+    return a.weights.filter((w) => w.what === "MoE experts").reduce((sum, w) => sum + w.paramsB * 1e9 * w.bytesPerParam, 0);
 }
 
 /** Average bytes per parameter over all weights (e.g. ≈0.56 for gpt-oss-120b). */

@@ -6,6 +6,7 @@ export * from "./catalog";
 export * from "./fleet";
 export {
     DEFAULT_KV_BYTES,
+    expertParallelOf,
     RUNTIME_RESERVE_GIB,
     kvBytesFromArgs,
     memoryPerGpu,

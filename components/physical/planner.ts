@@ -35,6 +35,12 @@
  * - explicit: checked against the same rules; each failure is a PlanError naming the path.
  * - dataParallel is the engine's own data parallelism inside one server (vLLM
  *   --data-parallel-size); it multiplies the GPUs per replica and splits the concurrency.
+ * - Expert parallelism (vLLM --enable-expert-parallel; `llmd.expertParallel`): the routed experts
+ *   of an MoE model are sharded over all TP × DP ranks (EP size = TP × DP) instead of being
+ *   replicated per data-parallel rank; attention and dense weights stay TP-sharded per rank. So
+ *   weights per GPU = dense / TP + experts / (TP × DP) — what makes DeepSeek-R1 at TP1 × DP16
+ *   (the llm-d wide-EP layout) fit. Catalog entries that do not split out "MoE experts" keep
+ *   the dense formula.
  *   TensorRT-LLM (Triton) has world size = TP × PP, so data > 1 is refused there (use replicas).
  * - Replicas (or autoscaling.min) × the replica's pods must pack onto the pool's nodes.
  */
@@ -42,6 +48,7 @@ import type { ModelConfig, PoolConfig } from "../../stacks/schema";
 import {
     ModelArchitecture,
     PlanError,
+    expertWeightBytes,
     kvBytesForSequence,
     resolveArchitecture,
     weightBytes,
@@ -179,14 +186,20 @@ export interface GpuMemory {
     kvPerGpu: number;
 }
 
+/** True when the engine shards MoE experts over the data-parallel ranks (vLLM --enable-expert-parallel). */
+export function expertParallelOf(model: Pick<ModelConfig, "extraArgs"> & { llmd?: { expertParallel?: boolean } }): boolean {
+    return model.llmd?.expertParallel === true || model.extraArgs.includes("--enable-expert-parallel");
+}
+
 /** Weights and KV cache on the fullest GPU of a TP × PP × DP layout (see the file comment). */
 export function memoryPerGpu(
     arch: ModelArchitecture,
-    layout: { tp: number; pp: number; dp: number },
+    layout: { tp: number; pp: number; dp: number; ep?: boolean },
     load: { maxModelLen: number; concurrency: number; kvBytes: number },
 ): GpuMemory {
     const stageFraction = Math.ceil(arch.layers / layout.pp) / arch.layers;
-    const weightsPerGpu = (weightBytes(arch) * stageFraction) / layout.tp;
+    const experts = layout.ep ? expertWeightBytes(arch) : 0;
+    const weightsPerGpu = ((weightBytes(arch) - experts) / layout.tp + experts / (layout.tp * layout.dp)) * stageFraction;
     const kvShare = arch.mla ? 1 : 1 / Math.min(layout.tp, arch.kvHeads);
     const seqs = Math.ceil(load.concurrency / layout.dp);
     const kvPerGpu = kvBytesForSequence(arch, load.maxModelLen, load.kvBytes) * seqs * stageFraction * kvShare;
@@ -239,7 +252,7 @@ interface Ctx {
 
 function evaluate(ctx: Ctx, tp: number, pp: number, dp: number): Candidate {
     const placed = placeReplica(ctx.pool, { tp, pp, dp });
-    const mem = memoryPerGpu(ctx.arch, { tp, pp, dp }, {
+    const mem = memoryPerGpu(ctx.arch, { tp, pp, dp, ep: expertParallelOf(ctx.model) }, {
         maxModelLen: ctx.model.maxModelLen,
         concurrency: ctx.model.concurrency,
         kvBytes: ctx.kvBytes,
@@ -317,7 +330,7 @@ function toPlan(ctx: Ctx, c: Candidate, auto: boolean, why: string, error?: stri
     const explanation =
         `${model.model}: ${r1(weightsGiB)} GiB weights (${arch.dtype}) + ${r1(kvCacheGiB)} GiB KV ` +
         `(${model.maxModelLen} tok × ${model.concurrency}${arch.mla ? ", MLA latent on every TP rank" : ""}) → ` +
-        `${describeLayout(c)} on ${placement} in pool ${pool.name}: ${r1(used)} of ${r1(usable)} GiB usable per GPU ` +
+        `${describeLayout(c)}${expertParallelOf(model) && expertWeightBytes(arch) > 0 && c.tp * c.dp > 1 ? ` (experts sharded over EP${c.tp * c.dp})` : ""} on ${placement} in pool ${pool.name}: ${r1(used)} of ${r1(usable)} GiB usable per GPU ` +
         `(${r1(usable - used)} GiB headroom); ${why}`;
     return {
         name: model.name,

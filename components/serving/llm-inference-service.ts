@@ -7,6 +7,23 @@
  * this sets the model, replicas, parallelism from the placement, the managed router (Gateway ref,
  * HTTPRoute, InferencePool + EPP scheduler), a `prefill` section for P/D disaggregation and a
  * `worker` section for multi-node data parallelism (LeaderWorkerSet).
+ *
+ * How the container composes with KServe's preset (kserve/kserve@v0.20.0
+ * config/llmisvcconfig/config-llm-template.yaml, -decode-template.yaml, -prefill-template.yaml):
+ * containers merge by name (`main`); the preset's command is
+ * `bash -c '… exec vllm serve /mnt/models --served-model-name <spec.model.name> --port <8000|8001>
+ * … --tensor-parallel-size <parallelism.tensor> … ${VLLM_ADDITIONAL_ARGS} $@' --`, so the
+ * container's `args` land in `$@` AFTER the preset's flags and win. The preset owns the served
+ * name, the port (8001 for decode behind the routing sidecar on 8000, 8000 otherwise) and the
+ * tensor size; the args here carry only what the preset does not set.
+ *
+ * P/D KV transfer as KServe's own P/D sample
+ * (docs/samples/llmisvc/single-node-gpu/llm-inference-service-pd-qwen2-7b-gpu.yaml@v0.20.0): NIXL
+ * through `VLLM_ADDITIONAL_ARGS` (kv_consumer on decode, kv_producer on prefill), the side-channel
+ * host from the pod IP, and with RDMA `KSERVE_INFER_ROCE` + `UCX_TLS` + the RDMA device. With CPU
+ * KV offloading as well, KServe drops its own OffloadingConnector once VLLM_ADDITIONAL_ARGS carries
+ * a `--kv_transfer_config`, so decode gets one MultiConnector of NIXL + the OffloadingConnector in
+ * the shape KServe renders (pkg/controller/v1alpha2/llmisvc/config_merge.go `kvTransferConfig`).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -17,8 +34,22 @@ import type { ModelConfig, PoolConfig } from "../../stacks/schema";
 import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources } from "./common";
 
 export const LLMISVC_API_VERSION = "serving.kserve.io/v1alpha2";
-/** Port of KServe's vLLM template container. */
+/** Port of the workload Service: vLLM, or the routing sidecar in front of decode with P/D. */
 const LLMISVC_PORT = 8000;
+/** vLLM's port in KServe's decode preset (behind the routing sidecar). */
+export const LLMISVC_DECODE_VLLM_PORT = 8001;
+/** Flags KServe's vLLM presets set themselves; a container arg repeating them would override the preset. */
+export const LLMISVC_PRESET_FLAGS = ["--port", "--served-model-name", "--tensor-parallel-size", "--kv-transfer-config", "--kv_transfer_config"];
+/** UCX transports for NIXL over RDMA (KServe's P/D sample). */
+export const LLMISVC_UCX_TLS = "rc,sm,self,cuda_copy,cuda_ipc";
+/** Labels KServe puts on the workload pods (pkg/controller/v1alpha2/llmisvc/workload.go GetWorkloadLabelSelector). */
+export function llmisvcWorkloadLabels(name: string): Record<string, string> {
+    return { "app.kubernetes.io/part-of": "llminferenceservice", "app.kubernetes.io/name": name, "kserve.io/component": "workload" };
+}
+/** Labels of the scheduler (EPP) Service (scheduler.go SchedulerLabels). */
+export function llmisvcSchedulerLabels(name: string): Record<string, string> {
+    return { "app.kubernetes.io/component": "llminferenceservice-router-scheduler", "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "llminferenceservice" };
+}
 
 export interface LlmInferenceServiceArgs {
     namespace: pulumi.Input<string>;
@@ -33,6 +64,10 @@ export interface LlmInferenceServiceArgs {
     kserve: pulumi.Resource[];
     /** The resource installing the LeaderWorkerSet CRD (multi-node `worker` needs LWS). */
     lwsCrds?: pulumi.Resource;
+    /** PodMonitor for the vLLM workload pods and ServiceMonitor for the scheduler (needs the prometheus-operator CRDs). Defaults to false. */
+    monitoring?: boolean;
+    /** Resource installing the monitoring CRDs (ServiceMonitor/PodMonitor). */
+    monitoringCrds?: pulumi.Resource;
 }
 
 /** Validate; returns the problem or undefined. Pure. */
@@ -43,7 +78,36 @@ export function llmisvcProblem(model: ModelConfig, placement: Placement): string
     if (placement.nodesPerReplica > 1 && model.extraArgs.length > 0) {
         return `extraArgs are not supported with multi-node LLMInferenceService (KServe's data-parallel template owns the vLLM command line)`;
     }
+    const owned = model.extraArgs.find((a) => LLMISVC_PRESET_FLAGS.includes(a.split("=")[0]));
+    if (owned) return `extraArgs: got "${owned}"; KServe's preset sets it (served name, port, tensor size, KV transfer); allowed: other vLLM flags`;
     return undefined;
+}
+
+/** Bytes of a Kubernetes binary quantity ("32Gi"; the schema allows Ki/Mi/Gi/Ti). */
+function quantityBytes(q: string): number {
+    const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(q);
+    if (!m) throw new Error(`not a binary quantity: ${q}`);
+    return Number(m[1]) * 1024 ** { Ki: 1, Mi: 2, Gi: 3, Ti: 4 }[m[2] as "Ki" | "Mi" | "Gi" | "Ti"];
+}
+
+/** The `--kv_transfer_config` JSON of one P/D role (and CPU offloading on decode). Pure. */
+export function llmisvcKvTransferConfig(role: "decode" | "prefill", offloadCpu?: string): Record<string, unknown> {
+    const nixl = { kv_connector: "NixlConnector", kv_role: role === "decode" ? "kv_consumer" : "kv_producer" };
+    if (role === "prefill" || offloadCpu === undefined) return nixl;
+    return {
+        kv_connector: "MultiConnector",
+        kv_role: "kv_both",
+        kv_connector_extra_config: {
+            connectors: [
+                { kv_connector: "NixlConnector", kv_role: "kv_both" },
+                {
+                    kv_connector: "OffloadingConnector",
+                    kv_role: "kv_both",
+                    kv_connector_extra_config: { spec_name: "TieringOffloadingSpec", cpu_bytes_to_use: quantityBytes(offloadCpu) },
+                },
+            ],
+        },
+    };
 }
 
 /** The LLMInferenceService spec. Pure; validated against the upstream CRD in tests. */
@@ -53,16 +117,22 @@ export function llmInferenceServiceSpec(args: Omit<LlmInferenceServiceArgs, "kse
     const gpus = placement.gpusPerPod;
     const host = hostResources(gpus);
     const limits = { ...acceleratorResources(pool, gpus), cpu: host.cpu, memory: host.memory };
-    const env = [...hfTokenEnv(args.hfTokenSecretName), ...extraEnv(model.env)];
-    // KServe's template command is `vllm serve /mnt/models`; a container's args replace the
-    // template's, so the served name and port are restated here.
-    const vllmArgs = (tensor: number) => [
-        "--served-model-name",
-        model.model,
-        "--port",
-        String(LLMISVC_PORT),
-        "--tensor-parallel-size",
-        String(tensor),
+    const pd = model.llmisvc.prefillReplicas > 0;
+    const rdma = pd && pool.rdma !== undefined;
+    const baseEnv = [...hfTokenEnv(args.hfTokenSecretName), ...extraEnv(model.env)];
+    // P/D: NIXL KV transfer through the preset's ${VLLM_ADDITIONAL_ARGS}, as KServe's P/D sample.
+    const kvEnv = (role: "decode" | "prefill") =>
+        pd
+            ? [
+                  { name: "VLLM_NIXL_SIDE_CHANNEL_HOST", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+                  { name: "VLLM_ADDITIONAL_ARGS", value: `--kv_transfer_config '${JSON.stringify(llmisvcKvTransferConfig(role, model.llmisvc.kvCacheOffloadCpu))}'` },
+                  ...(rdma ? [{ name: "KSERVE_INFER_ROCE", value: "true" }, { name: "UCX_TLS", value: LLMISVC_UCX_TLS }] : []),
+              ]
+            : [];
+    const rdmaResource = rdma && pool.rdma ? { [pool.rdma.resourceName]: "1" } : {};
+    const resources = { limits: { ...limits, ...rdmaResource }, requests: { ...limits, ...rdmaResource } };
+    // Appended after the preset's own flags (`$@`): only what the preset does not set.
+    const vllmArgs = [
         ...(placement.pipeline > 1 ? ["--pipeline-parallel-size", String(placement.pipeline)] : []),
         "--max-model-len",
         String(model.maxModelLen),
@@ -70,15 +140,16 @@ export function llmInferenceServiceSpec(args: Omit<LlmInferenceServiceArgs, "kse
         String(model.gpuMemoryUtilization),
         ...model.extraArgs,
     ];
-    const main = (tensor: number) => ({
+    const main = (role: "decode" | "prefill") => ({
         name: "main",
         ...(model.image ? { image: model.image } : {}),
-        ...(multiNode ? {} : { args: vllmArgs(tensor) }),
-        env,
-        resources: { limits, requests: limits },
+        ...(multiNode ? {} : { args: vllmArgs }),
+        env: [...baseEnv, ...kvEnv(role)],
+        resources,
+        ...(rdma ? { securityContext: { capabilities: { add: ["IPC_LOCK"] } } } : {}),
     });
     const { nodeSelector, tolerations } = poolPlacement(pool);
-    const podSpec = (tensor: number) => ({ containers: [main(tensor)], nodeSelector, tolerations });
+    const podSpec = (role: "decode" | "prefill") => ({ containers: [main(role)], nodeSelector, tolerations });
 
     const parallelism: Record<string, number> = multiNode
         ? (({ tensor, data, dataLocal }) => ({ tensor, data, dataLocal }))(dataParallelLayout(placement))
@@ -88,7 +159,7 @@ export function llmInferenceServiceSpec(args: Omit<LlmInferenceServiceArgs, "kse
         model: { uri: `hf://${model.model}`, name: model.model },
         replicas: placement.replicas,
         parallelism,
-        template: podSpec(placement.tensor),
+        template: podSpec("decode"),
     };
     if (model.llmisvc.router) {
         spec["router"] = {
@@ -97,12 +168,12 @@ export function llmInferenceServiceSpec(args: Omit<LlmInferenceServiceArgs, "kse
             scheduler: {},
         };
     }
-    if (multiNode) spec["worker"] = podSpec(placement.tensor);
-    if (model.llmisvc.prefillReplicas > 0) {
+    if (multiNode) spec["worker"] = podSpec("decode");
+    if (pd) {
         spec["prefill"] = {
             replicas: model.llmisvc.prefillReplicas,
             parallelism: { tensor: placement.tensor },
-            template: podSpec(placement.tensor),
+            template: podSpec("prefill"),
         };
     }
     if (model.llmisvc.kvCacheOffloadCpu) spec["kvCacheOffloading"] = { cpu: model.llmisvc.kvCacheOffloadCpu };
@@ -133,10 +204,41 @@ export class LlmInferenceService extends pulumi.ComponentResource {
             // The kind, webhooks and LLM configs come from the KServe install; workers run as LeaderWorkerSets.
             { parent: this, dependsOn: [...args.kserve, ...(multiNode && args.lwsCrds ? [args.lwsCrds] : [])] },
         );
+        if ((args.monitoring ?? false) && args.monitoringCrds) {
+            const labels = standardLabels("llmisvc", model.name, { "inference-platform/model": model.name });
+            const deps = { parent: this, dependsOn: [args.monitoringCrds] };
+            new k8s.apiextensions.CustomResource(`${name}-workload-metrics`, { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: `${model.name}-workload`, namespace: args.namespace, labels }, spec: llmisvcPodMonitorSpec(model.name) }, deps);
+            if (model.llmisvc.router) {
+                new k8s.apiextensions.CustomResource(`${name}-scheduler-metrics`, { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: `${model.name}-scheduler`, namespace: args.namespace, labels }, spec: llmisvcSchedulerMonitorSpec(model.name) }, deps);
+            }
+        }
         this.url =
             model.llmisvc.router && args.gateway
                 ? pulumi.interpolate`http://${gatewayServiceHost(args.gateway)}/${args.namespace}/${model.name}/v1`
                 : pulumi.interpolate`https://${model.name}-kserve-workload-svc.${args.namespace}.svc.cluster.local:${LLMISVC_PORT}/v1`;
         this.registerOutputs({ url: this.url });
     }
+}
+
+/**
+ * PodMonitor spec for the vLLM workload pods: KServe's workload labels; the `main` container's
+ * port — 8000, or 8001 in decode pods behind the routing sidecar (which holds 8000 there; the
+ * relabeling keeps only `main`). vLLM serves TLS with KServe's self-signed certificate. Pure.
+ */
+export function llmisvcPodMonitorSpec(name: string): Record<string, unknown> {
+    const keepMain = [{ sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "main", action: "keep" }];
+    const endpoint = (portNumber: number) => ({ portNumber, path: "/metrics", interval: "30s", scheme: "https", tlsConfig: { insecureSkipVerify: true }, relabelings: keepMain });
+    return { selector: { matchLabels: llmisvcWorkloadLabels(name) }, podMetricsEndpoints: [endpoint(LLMISVC_PORT), endpoint(LLMISVC_DECODE_VLLM_PORT)] };
+}
+
+/**
+ * ServiceMonitor spec for the scheduler (EPP): its Service carries SchedulerLabels and a `metrics`
+ * port (9090, config-llm-scheduler.yaml@v0.20.0); the EPP's metrics endpoint authorizes a bearer
+ * token (GAIE runner `filters.WithAuthenticationAndAuthorization`), here Prometheus' own. Pure.
+ */
+export function llmisvcSchedulerMonitorSpec(name: string): Record<string, unknown> {
+    return {
+        selector: { matchLabels: llmisvcSchedulerLabels(name) },
+        endpoints: [{ port: "metrics", path: "/metrics", interval: "30s", bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" }],
+    };
 }

@@ -29,6 +29,23 @@ export const LLMD_PROXY_TARGET_PORT = 8200;
 /** NIXL side-channel port (vLLM default) for P/D KV transfer. */
 const NIXL_PORT = 5600;
 
+/**
+ * Probes of every vLLM container, as the llm-d guides run them (ms-inference-scheduling/values.yaml:
+ * startup and readiness on `/v1/models` — the model is loaded — and liveness on `/health`, on the
+ * container's `vllm` port). Without them a pod turns Ready before it listens.
+ */
+export const LLMD_PROBES = {
+    startupProbe: { httpGet: { path: "/v1/models", port: "vllm" }, initialDelaySeconds: 15, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 120 },
+    livenessProbe: { httpGet: { path: "/health", port: "vllm" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    readinessProbe: { httpGet: { path: "/v1/models", port: "vllm" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+} as const;
+
+/**
+ * UCX transports for NIXL KV transfer over RDMA: RC verbs, shared memory and CUDA copies
+ * (kserve/kserve@v0.20.0 docs/samples/llmisvc/single-node-gpu/llm-inference-service-pd-qwen2-7b-gpu.yaml).
+ */
+export const LLMD_UCX_TLS = "rc,sm,self,cuda_copy,cuda_ipc";
+
 /** llm-d-modelservice `accelerator.type` per pool vendor. */
 export const LLMD_ACCELERATOR: Record<Vendor, string> = { nvidia: "nvidia", amd: "amd", intel: "intel-gaudi" };
 
@@ -180,14 +197,19 @@ export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "plac
         "--disable-uvicorn-access-log",
         ...model.extraArgs,
     ];
+    // KV transfer (P/D) and expert all-to-all (wide EP) go over RDMA where the pool has it: the RDMA
+    // device, locked memory for registration (IPC_LOCK) and UCX transports for NIXL.
+    const rdmaPath = (pd || multiNode) && pool.rdma !== undefined;
     const env = [
         ...extraEnv(model.env),
         ...(pd ? [{ name: "VLLM_NIXL_SIDE_CHANNEL_HOST", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }] : []),
+        ...(pd && rdmaPath ? [{ name: "UCX_TLS", value: LLMD_UCX_TLS }] : []),
     ];
     const layout = multiNode ? dataParallelLayout(placement) : undefined;
     const gpusPerPod = placement.gpusPerPod;
     const host = hostResources(gpusPerPod);
-    const rdma = multiNode && pool.rdma ? { [pool.rdma.resourceName]: "1" } : {};
+    const rdma = rdmaPath && pool.rdma ? { [pool.rdma.resourceName]: "1" } : {};
+    const securityContext = rdmaPath ? { capabilities: { add: multiNode ? ["IPC_LOCK", "SYS_RAWIO"] : ["IPC_LOCK"] } } : undefined;
     const resources = { limits: { cpu: host.cpu, memory: host.memory, ...rdma }, requests: { cpu: host.cpu, memory: host.memory, ...rdma } };
     const volumeMounts = [
         { name: "metrics-volume", mountPath: "/.config" },
@@ -203,7 +225,12 @@ export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "plac
     ];
     const podmonitor = { enabled: args.monitoring ?? false, portName: "vllm", path: "/metrics", interval: "30s" };
 
-    // Multi-node (wide-EP): rank 0 pod serves the API; the other pods run headless DP ranks.
+    // Every container of a pool member must be serving before it turns Ready (the EPP routes to Ready pods).
+    // `extraConfig` is rendered verbatim into the container (templates/_helpers.tpl
+    // `llm-d-modelservice.container`; the direct probe keys are deprecated there).
+    const container = { extraConfig: { ...LLMD_PROBES, ...(securityContext ? { securityContext } : {}) } };
+    // Multi-node (wide EP): every pod serves its local data-parallel ranks (--data-parallel-hybrid-lb),
+    // so every pod that carries the pool labels answers the API; no headless ranks.
     const decodePort = pd ? LLMD_PROXY_TARGET_PORT : LLMD_SERVICE_PORT;
     const decodeContainer = layout
         ? {
@@ -214,10 +241,9 @@ export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "plac
               args: [
                   [
                       "START_RANK=$(( ${LWS_WORKER_INDEX:-0} * DP_SIZE_LOCAL ))",
-                      `if [ "\${LWS_WORKER_INDEX:-0}" -eq 0 ]; then HEADLESS=""; else HEADLESS="--headless"; fi`,
                       `exec vllm serve ${model.model} --served-model-name ${model.model} --port ${decodePort}` +
-                          " --tensor-parallel-size $TP_SIZE --data-parallel-size $DP_SIZE --data-parallel-size-local $DP_SIZE_LOCAL" +
-                          " --data-parallel-address $LWS_LEADER_ADDRESS --data-parallel-rpc-port 5555 --data-parallel-start-rank $START_RANK $HEADLESS " +
+                          " --tensor-parallel-size $TP_SIZE --data-parallel-hybrid-lb --data-parallel-size $DP_SIZE --data-parallel-size-local $DP_SIZE_LOCAL" +
+                          " --data-parallel-address $LWS_LEADER_ADDRESS --data-parallel-rpc-port 5555 --data-parallel-start-rank $START_RANK " +
                           engineArgs.map(shellQuote).join(" "),
                   ].join("\n"),
               ],
@@ -226,8 +252,9 @@ export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "plac
               resources,
               mountModelVolume: true,
               volumeMounts,
+              ...container,
           }
-        : { name: "vllm", image, modelCommand: "vllmServe", args: engineArgs, env, ports: ports(decodePort), resources, mountModelVolume: true, volumeMounts };
+        : { name: "vllm", image, modelCommand: "vllmServe", args: engineArgs, env, ports: ports(decodePort), resources, mountModelVolume: true, volumeMounts, ...container };
 
     const values: Record<string, unknown> = {
         modelArtifacts: {
@@ -267,7 +294,7 @@ export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "plac
                   tolerations,
                   monitoring: { podmonitor },
                   containers: [
-                      { name: "vllm", image, modelCommand: "vllmServe", args: engineArgs, env, ports: ports(LLMD_SERVICE_PORT), resources, mountModelVolume: true, volumeMounts },
+                      { name: "vllm", image, modelCommand: "vllmServe", args: engineArgs, env, ports: ports(LLMD_SERVICE_PORT), resources, mountModelVolume: true, volumeMounts, ...container },
                   ],
                   volumes,
               }

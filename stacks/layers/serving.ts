@@ -251,7 +251,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 case "llmisvc": {
                     const c = new LlmInferenceService(
                         model.name,
-                        { ...base, hfTokenSecretName: hfToken, gateway, kserve: i.kserve?.llmInferenceServiceDeps ?? [], lwsCrds: crd["leaderworkerset.x-k8s.io"] },
+                        { ...base, hfTokenSecretName: hfToken, gateway, kserve: i.kserve?.llmInferenceServiceDeps ?? [], lwsCrds: crd["leaderworkerset.x-k8s.io"], monitoring: monitoringCrds !== undefined, monitoringCrds },
                         child,
                     );
                     this.endpoints[model.name] = c.url;

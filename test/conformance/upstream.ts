@@ -206,7 +206,9 @@ export const TEMPLATE_ONLY_KEYS: Record<string, string[]> = {
     inferencepool: ["inferencePool.modelServers", "inferenceExtension.pluginsCustomConfig"],
     // llm-d-modelservice: templates/decode-deployment.yaml (and prefill-, -lws, -statefulset) render
     // `{{- if .Values.decode.tolerations }} tolerations: …` although values.yaml has no such key.
-    "llm-d-modelservice": ["decode.tolerations", "prefill.tolerations"],
+    // templates/_helpers.tpl `llm-d-modelservice.container` renders `.container.extraConfig` verbatim
+    // into each container (probes, securityContext; the direct probe keys are deprecated there).
+    "llm-d-modelservice": ["decode.tolerations", "prefill.tolerations", "decode.containers[0].extraConfig", "prefill.containers[0].extraConfig"],
 };
 
 const valuesCache = new Map<string, unknown>();

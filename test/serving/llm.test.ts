@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { LlmInferenceService, llmInferenceServiceSpec } from "../../components/serving/llm-inference-service";
 import { LlmDInfra, llmdInfraValues } from "../../components/serving/llmd-infra";
-import { httpRouteSpec, inferencePoolValues, LlmD, llmdPodLabels, modelServiceValues } from "../../components/serving/llmd";
+import { httpRouteSpec, inferencePoolValues, LlmD, LLMD_PROBES, LLMD_UCX_TLS, llmdPodLabels, modelServiceValues } from "../../components/serving/llmd";
 import { charts, images } from "../../components/versions";
 import { one, promiseOf, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
@@ -39,7 +39,7 @@ describe("serving: LlmInferenceService", function () {
         assert.equal(main.name, "main");
         assert.equal(main.env[0].name, "HF_TOKEN");
         assert.equal(main.resources.limits["nvidia.com/gpu"], "1");
-        assert.deepEqual(main.args.slice(0, 4), ["--served-model-name", "meta-llama/Llama-3.1-8B-Instruct", "--port", "8000"]);
+        assert.deepEqual(main.args.slice(0, 2), ["--max-model-len", String(cfg.models[0].maxModelLen)]);
         assert.equal(doc.spec.prefill, undefined);
         assert.equal(doc.spec.worker, undefined);
         const dep = await one("kubernetes:core/v1:Namespace", "kserve-llm-stand-in");
@@ -121,6 +121,21 @@ describe("serving: llm-d", () => {
         assert.deepEqual(checkValuesKeys("llm-d-modelservice", "0.4.12", ms), []);
     });
 
+    it("every vLLM container is probed like the guides: startup/readiness on /v1/models, liveness on /health, on its vllm port", () => {
+        for (const i of [0, 1, 2]) {
+            const ms = modelServiceValues({ ...modelArgs(cfg, i), monitoring: false }) as any;
+            const roles = ms.prefill.create ? [ms.decode, ms.prefill] : [ms.decode];
+            for (const role of roles) {
+                const c = role.containers[0].extraConfig;
+                assert.deepEqual(c.startupProbe, LLMD_PROBES.startupProbe);
+                assert.deepEqual(c.readinessProbe, { httpGet: { path: "/v1/models", port: "vllm" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
+                assert.deepEqual(c.livenessProbe, { httpGet: { path: "/health", port: "vllm" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+                assert.equal(c.startupProbe.httpGet.path, "/v1/models");
+                assert.ok(role.containers[0].ports.some((p: any) => p.name === "vllm"), "the probes' named port exists on the container");
+            }
+        }
+    });
+
     it("P/D preset: prefill role, NIXL KV transfer, pinned routing sidecar, P/D EPP profiles; keys exist upstream", () => {
         const ms = modelServiceValues({ ...modelArgs(cfg, 1), monitoring: true }) as any;
         const pool = inferencePoolValues({ model: cfg.models[1], monitoring: true, provider: "istio" }) as any;
@@ -129,7 +144,15 @@ describe("serving: llm-d", () => {
         assert.deepEqual(ms.routing.proxy, { enabled: true, image: images.llmdRoutingSidecar, connector: "nixlv2", targetPort: 8200 });
         assert.equal(ms.decode.containers[0].ports[0].containerPort, 8200, "decode vLLM listens behind the sidecar");
         assert.equal(ms.prefill.containers[0].ports[0].containerPort, 8000);
-        for (const role of [ms.decode, ms.prefill]) assert.ok(role.containers[0].args.includes('{"kv_connector":"NixlConnector","kv_role":"kv_both"}'));
+        for (const role of [ms.decode, ms.prefill]) {
+            const c = role.containers[0];
+            assert.ok(c.args.includes('{"kv_connector":"NixlConnector","kv_role":"kv_both"}'));
+            // NIXL over RDMA on a pool with RDMA: the device, locked memory, UCX transports.
+            assert.equal(c.resources.limits["rdma/rdma_shared_device_a"], "1");
+            assert.deepEqual(c.extraConfig.securityContext, { capabilities: { add: ["IPC_LOCK"] } });
+            assert.deepEqual(c.env.find((e: any) => e.name === "UCX_TLS"), { name: "UCX_TLS", value: LLMD_UCX_TLS });
+            assert.deepEqual(c.env.find((e: any) => e.name === "VLLM_NIXL_SIDE_CHANNEL_HOST"), { name: "VLLM_NIXL_SIDE_CHANNEL_HOST", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
+        }
         assert.equal(pool.inferenceExtension.pluginsConfigFile, "pd-config.yaml");
         assert.match(pool.inferenceExtension.pluginsCustomConfig["pd-config.yaml"], /pd-profile-handler/);
         assert.deepEqual(checkValuesKeys("llm-d-modelservice", "0.4.12", ms), []);
@@ -144,6 +167,10 @@ describe("serving: llm-d", () => {
         assert.equal(ms.decode.containers[0].modelCommand, "custom");
         assert.match(ms.decode.containers[0].args[0], /--enable-expert-parallel/);
         assert.match(ms.decode.containers[0].args[0], /--data-parallel-address \$LWS_LEADER_ADDRESS/);
+        // Every rank serves (wide-EP guide): the pods carrying the pool labels all answer the API.
+        assert.match(ms.decode.containers[0].args[0], /--data-parallel-hybrid-lb/);
+        assert.doesNotMatch(ms.decode.containers[0].args[0], /headless/i);
+        assert.deepEqual(ms.decode.containers[0].extraConfig.securityContext, { capabilities: { add: ["IPC_LOCK", "SYS_RAWIO"] } });
         assert.deepEqual(checkValuesKeys("llm-d-modelservice", "0.4.12", ms), []);
     });
 

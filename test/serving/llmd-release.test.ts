@@ -9,14 +9,11 @@
  *  - llm-d-inference-scheduler@v0.7.1: pkg/plugins/register.go `RegisterAllPlugins`.
  */
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as zlib from "node:zlib";
 import * as YAML from "yaml";
 import { inferencePoolValues, PD_PLUGINS_CONFIG } from "../../components/serving/llmd";
 import { charts, images, LLMD_RELEASE, LLMD_RELEASES, llmdReleaseOf, pinnedLlmdSet } from "../../components/versions";
 import { servingConfigProblems } from "../../stacks/layers/serving";
-import { upstreamDir } from "../conformance/upstream";
+import { chartArchive, fileInTgz } from "./chart-files";
 import { config } from "./fixtures";
 
 /** Plugin types the EPP of scheduler v0.7.1 registers (GAIE v1.4.0 in-tree + llm-d's). */
@@ -72,24 +69,9 @@ function pluginsConfigProblems(cfg: PluginsConfig): string[] {
     return out;
 }
 
-/** A file of a .tgz (ustar), read without unpacking to disk. */
-function fileInTgz(tgz: string, suffix: string): string {
-    const tar = zlib.gunzipSync(fs.readFileSync(tgz));
-    for (let off = 0; off + 512 <= tar.length; ) {
-        const name = tar.subarray(off, off + 100).toString("utf8").replace(/\0.*$/s, "");
-        if (!name) break;
-        const prefix = tar.subarray(off + 345, off + 500).toString("utf8").replace(/\0.*$/s, "");
-        const size = parseInt(tar.subarray(off + 124, off + 136).toString("utf8").replace(/\0.*$/s, "").trim() || "0", 8);
-        const full = prefix ? `${prefix}/${name}` : name;
-        if (full.endsWith(suffix)) return tar.subarray(off + 512, off + 512 + size).toString("utf8");
-        off += 512 + Math.ceil(size / 512) * 512;
-    }
-    throw new Error(`${suffix} not in ${tgz}`);
-}
-
 /** The chart's `default-plugins.yaml` with the template conditionals at their defaults (latency predictor off). */
 function chartDefaultPlugins(version: string): PluginsConfig {
-    const tpl = fileInTgz(path.join(upstreamDir(), "..", "charts", `inferencepool-${version}.tgz`), "inference-extension/templates/_config.yaml");
+    const tpl = fileInTgz(chartArchive(`inferencepool-${version}`), "inference-extension/templates/_config.yaml");
     const body = tpl.split("default-plugins.yaml: |")[1].split(/\n\s*\{\{-\s*if \(hasKey/)[0];
     // Keep the `else` branches of `latencyPredictor.enabled` and drop template-only lines.
     const lines: string[] = [];
