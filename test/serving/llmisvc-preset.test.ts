@@ -128,8 +128,8 @@ describe("serving: LLMInferenceService composed with KServe v0.20's presets", fu
         assert.match(preset("main").script, /"\$\{VLLM_ADDITIONAL_ARGS:-\}" != \*"--kv_transfer_config"\*/);
         const spec = llmInferenceServiceSpec(modelArgs(cfg, 2)) as any;
         const decode = spec.template.containers[0].env.find((e: any) => e.name === "VLLM_ADDITIONAL_ARGS").value;
-        const json = JSON.parse(/^--kv_transfer_config '(.*)'$/.exec(decode)![1]);
-        assert.deepEqual(json, llmisvcKvTransferConfig("decode", "32Gi"));
+        const json: any = JSON.parse(/^--kv_transfer_config '(.*)'$/.exec(decode)![1]);
+        assert.deepEqual(json, llmisvcKvTransferConfig("decode", "32Gi") as any);
         assert.equal(json.kv_connector, "MultiConnector");
         assert.deepEqual(json.kv_connector_extra_config.connectors.map((c: any) => c.kv_connector), ["NixlConnector", "OffloadingConnector"]);
         assert.deepEqual(json.kv_connector_extra_config.connectors[1].kv_connector_extra_config, { spec_name: "TieringOffloadingSpec", cpu_bytes_to_use: 32 * 1024 ** 3 });
