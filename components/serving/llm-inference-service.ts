@@ -76,7 +76,7 @@ export function llmisvcProblem(model: ModelConfig, placement: Placement): string
         return `one replica spans ${placement.nodesPerReplica} nodes with pipeline parallelism ${placement.pipeline}; LLMInferenceService workers scale out by data parallelism: set parallelism.pipeline 1 and parallelism.data`;
     }
     if (placement.nodesPerReplica > 1 && model.extraArgs.length > 0) {
-        return `extraArgs are not supported with multi-node LLMInferenceService (KServe's data-parallel template owns the vLLM command line)`;
+        return `extraArgs: got ${JSON.stringify(model.extraArgs)}; not supported with multi-node LLMInferenceService (KServe's data-parallel template owns the vLLM command line); allowed: []`;
     }
     const owned = model.extraArgs.find((a) => LLMISVC_PRESET_FLAGS.includes(a.split("=")[0]));
     if (owned) return `extraArgs: got "${owned}"; KServe's preset sets it (served name, port, tensor size, KV transfer); allowed: other vLLM flags`;

@@ -148,7 +148,9 @@ export function inferencePoolReleaseName(model: ModelConfig): string {
  * Name of the EPP metrics-reader token Secret. The chart's default
  * (`inference-gateway-sa-metrics-reader-secret`) is the same for every release, so a second
  * inferencepool release in the namespace fails to install ("invalid ownership metadata"); the
- * llm-d guides set a per-guide name the same way (`inferenceExtension.monitoring.prometheus.auth.secretName`).
+ * llm-d guides set a per-guide name the same way (`inferenceExtension.monitoring.prometheus.auth.secretName:
+ * inference-scheduling-gateway-sa-metrics-reader-secret` in llm-d/llm-d
+ * guides/inference-scheduling/gaie-inference-scheduling/values.yaml @126f65d).
  */
 export function eppMetricsSecretName(model: ModelConfig): string {
     return `${inferencePoolReleaseName(model)}-sa-metrics-reader-secret`;

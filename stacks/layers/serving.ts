@@ -94,7 +94,8 @@ export function servingConfigProblems(config: ParsedStackConfig, placements: Pla
                 break;
             case "llmisvc": {
                 const why = llmisvcProblem(m, placement);
-                if (why) problems.push(`${at("parallelism")}: ${why}`);
+                const argsWhy = why && /^extraArgs: (.*)$/s.exec(why);
+                if (why) problems.push(argsWhy ? `${at("extraArgs")}: ${argsWhy[1]}` : `${at("parallelism")}: ${why}`);
                 if (m.engine !== "vllm") problems.push(`${at("engine")}: got "${m.engine}"; LLMInferenceService runs vLLM; allowed: "vllm"`);
                 break;
             }

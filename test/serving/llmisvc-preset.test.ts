@@ -16,6 +16,7 @@ import {
     LLMISVC_PRESET_FLAGS,
     LLMISVC_UCX_TLS,
 } from "../../components/serving/llm-inference-service";
+import { servingConfigProblems } from "../../stacks/layers/serving";
 import { one, resetRecords } from "../helpers";
 import { validateObject } from "../conformance/upstream";
 import { chartArchive, fileInTgz } from "./chart-files";
@@ -96,6 +97,9 @@ describe("serving: LLMInferenceService composed with KServe v0.20's presets", fu
         const bad = config([{ name: "x", model: "meta-llama/Llama-3.1-8B-Instruct", serving: "llmisvc", parallelism: { tensor: 1 }, extraArgs: ["--port=9000"] }], [L40S_POOL]);
         const a = modelArgs(bad, 0);
         assert.match(llmisvcProblem(a.model, a.placement) ?? "", /^extraArgs: got "--port=9000"; KServe's preset sets it/);
+        const problems = servingConfigProblems(bad);
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /^inference-platform:models\[0\]\.extraArgs: got "--port=9000"; KServe's preset sets it .*; allowed: other vLLM flags$/);
     });
 
     it("P/D transfers KV like KServe's P/D sample: NIXL via VLLM_ADDITIONAL_ARGS, side-channel host, RoCE + UCX_TLS on an RDMA pool", () => {
