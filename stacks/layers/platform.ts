@@ -12,7 +12,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../../components/common/k8s";
-import { charts, manifests } from "../../components/versions";
+import { ChartKey, charts, manifests } from "../../components/versions";
+import { chartSourceProblems } from "../../components/common/helm";
 import { nvlinkSpansNodes } from "../../components/physical/fleet";
 import { WorkloadNamespace } from "../../components/platform/namespace";
 import { Toleration, tolerationsFor } from "../../components/platform/common";
@@ -100,8 +101,10 @@ export function platformDecisions(cfg: ParsedStackConfig, placements: readonly P
     const has = (v: Vendor) => vendors.includes(v);
 
     // Air-gapped overrides must name real entries: a typo would silently fetch from the internet.
-    for (const key of Object.keys(p.sources.charts)) {
+    for (const [key, override] of Object.entries(p.sources.charts)) {
         if (!(key in charts)) problems.push(`${path(["platform", "sources", "charts", key])}: unknown chart key; allowed: ${Object.keys(charts).join(", ")}`);
+        // A local chart must exist and be the pinned chart at the version in use (read from its Chart.yaml).
+        else problems.push(...chartSourceProblems(key as ChartKey, override, path(["platform", "sources", "charts", key, "chart"])));
     }
     for (const key of Object.keys(p.sources.manifests)) {
         if (!(key in manifests)) problems.push(`${path(["platform", "sources", "manifests", key])}: unknown manifest key; allowed: ${Object.keys(manifests).join(", ")}`);
