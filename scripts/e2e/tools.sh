@@ -146,6 +146,40 @@ e2e_build_pulumi() {
   e2e_done "$tool" "$start"
 }
 
+# --- Node.js language host -------------------------------------------------------------------------
+# The Go module proxy refuses github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3, so
+# it builds from the upstream package main kept in ../shared/third_party (see its PROVENANCE.md):
+# upstream's go.mod with the two local replaces (sdk/v3 => ../../.., pkg/v3 => ../../../../pkg)
+# dropped and both required at the CLI's version from the proxy. The binary goes next to `pulumi`
+# (the CLI looks for its language hosts there first) with its own marker and build time.
+E2E_LANGUAGE_NODEJS_SRC="${E2E_LANGUAGE_NODEJS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/../shared/third_party/pulumi-language-nodejs-v$E2E_PULUMI_VERSION}"
+
+e2e_build_language_nodejs() {
+  local tool="$E2E_CACHE/tools/pulumi-v$E2E_PULUMI_VERSION" start wrapper
+  local marker="$tool/.complete-language-nodejs"
+  [ -f "$marker" ] && [ -x "$tool/bin/pulumi-language-nodejs" ] && { e2e_log "pulumi-language-nodejs v$E2E_PULUMI_VERSION: cached"; return 0; }
+  [ -f "$E2E_LANGUAGE_NODEJS_SRC/go.mod" ] || e2e_die "language host source not found at $E2E_LANGUAGE_NODEJS_SRC (expected ../shared/third_party/pulumi-language-nodejs-v$E2E_PULUMI_VERSION)"
+  e2e_log "pulumi-language-nodejs v$E2E_PULUMI_VERSION: building from $E2E_LANGUAGE_NODEJS_SRC"
+  start=$(date +%s)
+  wrapper="$E2E_CACHE/wrappers/pulumi-language-nodejs-v$E2E_PULUMI_VERSION"
+  (
+    rm -rf "$wrapper"; mkdir -p "$wrapper"; cd "$wrapper"
+    cp "$E2E_LANGUAGE_NODEJS_SRC"/*.go "$E2E_LANGUAGE_NODEJS_SRC"/go.mod "$E2E_LANGUAGE_NODEJS_SRC"/go.sum .
+    chmod u+w ./*
+    e2e_go_quiet mod edit -dropreplace github.com/pulumi/pulumi/sdk/v3 -dropreplace github.com/pulumi/pulumi/pkg/v3 \
+      -require "github.com/pulumi/pulumi/sdk/v3@v$E2E_PULUMI_VERSION" -require "github.com/pulumi/pulumi/pkg/v3@v$E2E_PULUMI_VERSION"
+    e2e_go_quiet mod tidy
+    mkdir -p "$tool/bin"
+    e2e_go_quiet build -trimpath -tags osusergo,grpcnotrace \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$E2E_PULUMI_VERSION" \
+      -o "$tool/bin/pulumi-language-nodejs" .
+  ) || e2e_die "language host build failed (wrapper: $wrapper)"
+  local secs=$(( $(date +%s) - start ))
+  echo "$secs" >"$tool/build-seconds-language-nodejs"
+  touch "$marker"
+  e2e_log "  built in ${secs}s -> $tool/bin/pulumi-language-nodejs"
+}
+
 # --- Kubernetes provider ---------------------------------------------------------------------------
 e2e_pin_k8s_provider() {
   case "$1" in
@@ -248,13 +282,15 @@ e2e_tools_build() {
   e2e_build_etcd
   e2e_build_kube_apiserver
   e2e_build_pulumi
+  e2e_build_language_nodejs
   e2e_build_k8s_provider
   export E2E_ETCD="$E2E_CACHE/tools/etcd-$E2E_ETCD_VERSION/bin/etcd"
   export E2E_KUBE_APISERVER="$E2E_CACHE/tools/kube-apiserver-$E2E_KUBE_VERSION/bin/kube-apiserver"
   export E2E_PULUMI="$E2E_CACHE/tools/pulumi-v$E2E_PULUMI_VERSION/bin/pulumi"
+  export E2E_LANGUAGE_NODEJS="$E2E_CACHE/tools/pulumi-v$E2E_PULUMI_VERSION/bin/pulumi-language-nodejs"
   export E2E_K8S_PROVIDER="$E2E_CACHE/tools/pulumi-resource-kubernetes-$E2E_K8S_PROVIDER_MODULE_VERSION/bin/pulumi-resource-kubernetes"
   local b
-  for b in "$E2E_ETCD" "$E2E_KUBE_APISERVER" "$E2E_PULUMI" "$E2E_K8S_PROVIDER"; do
+  for b in "$E2E_ETCD" "$E2E_KUBE_APISERVER" "$E2E_PULUMI" "$E2E_LANGUAGE_NODEJS" "$E2E_K8S_PROVIDER"; do
     [ -x "$b" ] || e2e_die "expected binary missing after build: $b"
   done
 }
@@ -262,5 +298,5 @@ e2e_tools_build() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   e2e_tools_build
   e2e_log "tools ready:"
-  printf '%s\n' "$E2E_ETCD" "$E2E_KUBE_APISERVER" "$E2E_PULUMI" "$E2E_K8S_PROVIDER"
+  printf '%s\n' "$E2E_ETCD" "$E2E_KUBE_APISERVER" "$E2E_PULUMI" "$E2E_LANGUAGE_NODEJS" "$E2E_K8S_PROVIDER"
 fi
