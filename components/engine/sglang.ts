@@ -1,7 +1,7 @@
 /**
  * SglangServer: one model on SGLang, single node — the same contract as VllmServer (StatefulSet or
  * Deployment, Service, /dev/shm, accelerators or DRA claim, HF token, retained cache, probes,
- * PodMonitor) with SGLang's image and flags: `python3 -m sglang.launch_server --model-path … --tp …
+ * PodMonitor) with SGLang's image and flags: `python3 -m sglang.launch_server --model-path … --tp-size …
  * --host 0.0.0.0 --port 30000 --enable-metrics`. OpenAI API and /metrics on 30000.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -41,7 +41,8 @@ export function sglangArgs(args: { model: EngineServerArgs["model"]; placement: 
         model.model,
         "--served-model-name",
         model.model,
-        "--tp",
+        // The full option name: `--tp` only works as an argparse abbreviation of `--tp-size`.
+        "--tp-size",
         String(placement.tensor),
     ];
     if (placement.pipeline > 1) a.push("--pp-size", String(placement.pipeline));

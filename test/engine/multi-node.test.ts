@@ -86,7 +86,7 @@ describe("LwsServer", () => {
             assert.equal(a[a.indexOf("--dist-init-addr") + 1], "$(LWS_LEADER_ADDRESS):20000");
             assert.equal(a[a.indexOf("--nnodes") + 1], "$(LWS_GROUP_SIZE)");
             assert.equal(a[a.indexOf("--node-rank") + 1], "$(LWS_WORKER_INDEX)");
-            assert.equal(a[a.indexOf("--tp") + 1], "8");
+            assert.equal(a[a.indexOf("--tp-size") + 1], "8");
             assert.equal(a[a.indexOf("--pp-size") + 1], "2");
             assert.deepEqual(c.resources.limits, { "nvidia.com/gpu": "8", "rdma/rdma_shared_device_a": "1" });
         }

@@ -171,7 +171,7 @@ describe("SglangServer", () => {
         assert.deepEqual(c.command, ["python3", "-m", "sglang.launch_server"]);
         const a: string[] = c.args;
         assert.equal(a[a.indexOf("--model-path") + 1], "Qwen/Qwen3-32B");
-        assert.equal(a[a.indexOf("--tp") + 1], "2");
+        assert.equal(a[a.indexOf("--tp-size") + 1], "2");
         assert.equal(a[a.indexOf("--host") + 1], "0.0.0.0");
         assert.equal(a[a.indexOf("--port") + 1], "30000");
         assert.equal(a[a.indexOf("--mem-fraction-static") + 1], "0.9");
