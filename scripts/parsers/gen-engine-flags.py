@@ -129,6 +129,13 @@ class _Stub(metaclass=_StubMeta):
     def __exit__(self, *a):
         return False
 
+    def __eq__(self, other):
+        # Two stand-in values (e.g. two inferred torch op schemas) compare equal.
+        return isinstance(other, _Stub)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
     def __hash__(self):
         return id(self)
 
@@ -174,6 +181,23 @@ class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 OWN_PACKAGES = {"vllm", "sglang", "dynamo"}
 sys.meta_path.append(_StubFinder())
 
+# Version probes of libraries that are not installed (importlib.metadata.version("transformers"))
+# answer a placeholder; the engine packages themselves report their real version.
+_real_version = importlib.metadata.version
+
+
+def _version(name):
+    try:
+        return _real_version(name)
+    except importlib.metadata.PackageNotFoundError:
+        if name.replace("-", "_").lower() in OWN_PACKAGES or name == "ai-dynamo":
+            raise
+        STUBBED.add(f"{name} (metadata)")
+        return "99.0.0"
+
+
+importlib.metadata.version = _version
+
 
 def stub_extensions(package):
     """Compiled extensions of the engine (CUDA kernels) load only next to torch: stand in for them."""
@@ -196,18 +220,37 @@ def stub_extensions(package):
 def pin_platform(qualname):
     """The image's platform (CUDA): with stand-ins every platform probe would succeed or fail at random."""
     import vllm.platforms as platforms
-    from vllm.utils import resolve_obj_by_qualname
+
+    try:
+        from vllm.utils import resolve_obj_by_qualname
+    except ImportError:  # vLLM ≥ 0.12 moved it
+        from vllm.utils.import_utils import resolve_obj_by_qualname
 
     platforms._current_platform = resolve_obj_by_qualname(qualname)()
 
 # ── the parsers ───────────────────────────────────────────────────────────────────────────────
 
 
+def flexible_argument_parser():
+    try:
+        from vllm.utils.argparse_utils import FlexibleArgumentParser  # vLLM ≥ 0.12
+    except ImportError:
+        from vllm.utils import FlexibleArgumentParser
+    return FlexibleArgumentParser
+
+
 def vllm_parser():
     stub_extensions("vllm")
+    # vLLM ≥ 0.2x registers its kernel IR ops (torch custom ops) while building config defaults:
+    # kernels only, no option; stand in for them when the package has them.
+    import importlib.util
+
+    if importlib.util.find_spec("vllm.ir") is not None:
+        stub_modules("vllm.ir", "vllm.ir.op", "vllm.ir.ops", "vllm.ir.util", "vllm.ir.tolerances")
     pin_platform("vllm.platforms.cuda.CudaPlatform")
     from vllm.entrypoints.openai.cli_args import make_arg_parser
-    from vllm.utils import FlexibleArgumentParser
+
+    FlexibleArgumentParser = flexible_argument_parser()
 
     # `vllm serve` = the serve subparser: a FlexibleArgumentParser given to make_arg_parser.
     p = make_arg_parser(FlexibleArgumentParser(prog="vllm serve"))
@@ -272,7 +315,7 @@ def dynamo_vllm_parser():
     finally:
         argparse.ArgumentParser.parse_args = real_parse
     p = captured["parser"]
-    from vllm.utils import FlexibleArgumentParser
+    FlexibleArgumentParser = flexible_argument_parser()
 
     return p, {
         "package": "ai-dynamo",
@@ -288,7 +331,16 @@ PARSERS = {"vllm": vllm_parser, "sglang": sglang_parser, "dynamo-vllm": dynamo_v
 
 # ── describing an argparse parser ─────────────────────────────────────────────────────────────
 
-PROBES = {"int": "8", "negint": "-1", "float": "0.5", "word": "abc", "json": '{"a": 1}', "bool": "true"}
+PROBES = {
+    "int": "8",
+    "negint": "-1",
+    "float": "0.5",
+    "word": "abc",
+    "json": '{"a": 1}',
+    # A JSON config type that validates its fields (vLLM ≥ 0.12 --kv-transfer-config) refuses {"a": 1}.
+    "jsonkv": '{"kv_connector": "NixlConnector", "kv_role": "kv_both"}',
+    "bool": "true",
+}
 
 
 def type_kind(t):
@@ -305,7 +357,7 @@ def type_kind(t):
     name = getattr(t, "__qualname__", None) or getattr(t, "__name__", None) or type(t).__name__
     if ok["word"] and ok["int"] and ok["json"]:
         return "str", name
-    if ok["json"] and not ok["word"]:
+    if (ok["json"] or ok["jsonkv"]) and not ok["word"]:
         return "json", name
     if ok["int"] and not ok["float"] and not ok["word"]:
         return "int", name
@@ -375,9 +427,11 @@ def describe(p, meta):
 def main():
     if len(sys.argv) != 2 or sys.argv[1] not in PARSERS:
         sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(PARSERS)}}}")
+    out = sys.stdout
+    sys.stdout = sys.stderr  # the engines log to stdout while they import; the table goes to out
     p, meta = PARSERS[sys.argv[1]]()
-    json.dump(describe(p, meta), sys.stdout, indent=1)
-    sys.stdout.write("\n")
+    json.dump(describe(p, meta), out, indent=1)
+    out.write("\n")
 
 
 if __name__ == "__main__":

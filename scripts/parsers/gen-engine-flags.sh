@@ -5,7 +5,7 @@
 # of the new version is committed), and commit the output.
 #
 #   bash scripts/parsers/gen-engine-flags.sh            # all tables
-#   bash scripts/parsers/gen-engine-flags.sh vllm 0.11.0  # one: vllm | vllm-rocm | sglang | dynamo-vllm
+#   bash scripts/parsers/gen-engine-flags.sh vllm 0.11.0  # one: vllm | vllm-rocm | vllm-kserve | sglang | dynamo-vllm
 #
 # Needs PyPI (pip) and ~1 GB of downloads (the vLLM wheels); not part of npm test, which reads the
 # committed tables offline. Each engine goes into a throwaway venv with `pip install --no-deps`
@@ -19,6 +19,7 @@ gen="$repo/scripts/parsers/gen-engine-flags.py"
 
 VLLM_VERSION="0.11.0"         # images.vllm vllm/vllm-openai:v0.11.0
 VLLM_ROCM_VERSION="0.10.1"    # images.vllmRocm rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909
+VLLM_KSERVE_VERSION="0.23.0" # KServe v0.20.0 presets run ghcr.io/llm-d/llm-d-cuda:v0.8.0 = vLLM v0.23.0 (PRESET_IMAGE_VLLM)
 SGLANG_VERSION="0.5.5.post2"  # images.sglang / images.sglangRocm lmsysorg/sglang:v0.5.5.post2[-rocm…]
 DYNAMO_VERSION="0.7.1"        # images.dynamoVllmRuntime nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.7.1 (pins vllm==0.11.0)
 # Real libraries the parser builders execute (versions as resolved on 2026-11-28).
@@ -35,7 +36,7 @@ venv() { # NAME PACKAGE... : a venv with the packages (no deps) and LIBS
 
 one() { # KIND VERSION
   case "$1" in
-    vllm | vllm-rocm)
+    vllm | vllm-rocm | vllm-kserve)
       venv "vllm-$2" "vllm==$2"
       (cd "$work" && "$work/vllm-$2/bin/python" "$gen" vllm) >"$out/vllm-$2.json" ;;
     sglang)
@@ -54,6 +55,7 @@ if [ $# -eq 2 ]; then
 else
   one vllm "$VLLM_VERSION"
   one vllm-rocm "$VLLM_ROCM_VERSION"
+  one vllm-kserve "$VLLM_KSERVE_VERSION"
   one sglang "$SGLANG_VERSION"
   one dynamo-vllm "$DYNAMO_VERSION"
 fi

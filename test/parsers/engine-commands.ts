@@ -6,6 +6,7 @@
  * parser version) each container's image runs.
  */
 import { images } from "../../components/versions";
+import { presets } from "./kserve-llmisvc";
 import { allContainers, type ContainerRef, type CorpusStack, expandVars, objName, shellSplit } from "./corpus";
 
 export type EngineKind = "vllm" | "sglang" | "dynamo-vllm";
@@ -25,6 +26,25 @@ export interface EngineCommandLine {
 function tagOf(image: string): string {
     const at = image.lastIndexOf(":");
     return at > image.lastIndexOf("/") ? image.slice(at + 1) : "";
+}
+
+/**
+ * vLLM releases of images the project runs without pinning them itself: the vLLM image of KServe
+ * v0.20.0's LLMInferenceServiceConfig presets (kserve-runtime-configs chart). llm-d-cuda v0.8.0
+ * ships vLLM v0.23.0 (llm-d/llm-d issue #1819, "Components V0.8.0"), built from llm-d's vLLM commit:
+ * its parser is checked with the published v0.23.0 parser, the nearest one there is.
+ */
+export const PRESET_IMAGE_VLLM: Record<string, string> = { "ghcr.io/llm-d/llm-d-cuda:v0.8.0": "0.23.0" };
+
+/** Main-container images of the KServe presets. */
+export function presetImages(): string[] {
+    const out = new Set<string>();
+    for (const spec of presets().values()) {
+        for (const part of [spec["template"], (spec["prefill"] as Record<string, unknown> | undefined)?.["template"], spec["worker"]]) {
+            for (const c of ((part as { containers?: { name?: string; image?: string }[] } | undefined)?.containers ?? [])) if (c.name === "main" && c.image) out.add(c.image);
+        }
+    }
+    return [...out].sort();
 }
 
 /**
@@ -53,6 +73,11 @@ export function imageTables(): { image: string; engine: EngineKind; table?: stri
         // The ROCm build of the same SGLang release (tag v<version>-rocm…).
         { image: images.sglangRocm, engine: "sglang", table: `sglang-${tagOf(images.sglangRocm).replace(/^v/, "").replace(/-rocm.*$/, "")}` },
         { image: images.dynamoVllmRuntime, engine: "dynamo-vllm", table: `dynamo-vllm-${tagOf(images.dynamoVllmRuntime)}` },
+        ...presetImages().map((image) =>
+            PRESET_IMAGE_VLLM[image]
+                ? { image, engine: "vllm" as const, table: `vllm-${PRESET_IMAGE_VLLM[image]}` }
+                : { image, engine: "vllm" as const, unchecked: "a KServe preset image whose vLLM release is not known here (add it to PRESET_IMAGE_VLLM)" },
+        ),
     ];
 }
 
