@@ -12,8 +12,10 @@ import * as YAML from "yaml";
 import { ROOT } from "../helpers";
 import type { HelmReleaseDoc, K8sObject } from "./corpus";
 
-/** The binary a tool recipe has built, or undefined (never builds). */
+/** The binary a tool recipe has built (or $<TOOL>, e.g. $HELM), or undefined (never builds). */
 export function toolPath(recipe: string): string | undefined {
+    const env = process.env[recipe.toUpperCase().replace(/-/g, "_")];
+    if (env && fs.existsSync(env)) return env;
     const script = path.join(ROOT, "scripts", "tools", `${recipe}.sh`);
     if (!fs.existsSync(script)) return undefined;
     const r = spawnSync("bash", [script, "--path"], { encoding: "utf8" });
