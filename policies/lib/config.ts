@@ -18,7 +18,11 @@ export type Vendor = (typeof vendors)[number];
 export const enforcementLevels = ["advisory", "mandatory", "remediate", "disabled"] as const;
 export type EnforcementLevel = (typeof enforcementLevels)[number];
 
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label");
+// Kept equal to stacks/schema.ts (`dnsLabel`, `poolSchema`, `fleetSchema`) by test/policies/fleet-contract.test.ts.
+const dnsLabel = z
+    .string()
+    .max(50, "must be at most 50 characters (names get suffixes such as -leader, -epp)")
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
 const positiveInt = z.number().int().positive();
 
 const poolSchema = z
@@ -99,7 +103,7 @@ const taintJson: PolicyConfigJSONSchema = {
 const poolJson: PolicyConfigJSONSchema = {
     type: "object",
     properties: {
-        name: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", description: "Pool name." },
+        name: { type: "string", maxLength: 50, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", description: "Pool name." },
         nodes: { type: "integer", minimum: 1, default: 1, description: "Nodes in the pool. Defaults to 1." },
         accelerator: {
             type: "object",
@@ -117,7 +121,7 @@ const poolJson: PolicyConfigJSONSchema = {
             type: "object",
             properties: {
                 nicsPerNode: { type: "integer", minimum: 1 },
-                resourceName: { type: "string", pattern: "^[a-z0-9.-]+/[A-Za-z0-9_.-]+$", description: 'e.g. "rdma/rdma_shared_device_a".' },
+                resourceName: { type: "string", pattern: "^[a-z0-9.-]+\\/[A-Za-z0-9_.-]+$", description: 'e.g. "rdma/rdma_shared_device_a".' },
             },
             required: ["nicsPerNode", "resourceName"],
             additionalProperties: false,

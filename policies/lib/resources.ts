@@ -85,8 +85,12 @@ export function imageParts(image: string): { repo: string; tag: string; digest: 
     };
 }
 
-const ENGINE_IMAGE = /(^|[/_-])(vllm|sglang|tritonserver|ray-llm|tensorrt-llm|trtllm|llm-d|huggingfaceserver)([/:_-]|$)|(^|\/)nvcr\.io\/nim\/|ai-dynamo\//i;
-const ENGINE_COMMAND = /\bvllm\s+serve\b|vllm\.entrypoints|sglang\.launch_server|\btritonserver\b|launch_triton_server\.py|ray\.serve\.llm|\btrtllm-serve\b/;
+/**
+ * Engine images by name: a path segment or name part that is (or starts with) an engine name, so
+ * `vllm/vllm-openai`, `rocm/vllm`, `…/ray2.41.0-py310-vllm0.7.0:latest`, `…/pytorch-inference-vllm-neuronx`.
+ */
+const ENGINE_IMAGE = /(^|[/_.-])(vllm|sglang|tritonserver|ray-llm|tensorrt-llm|tensorrtllm|trtllm|llm-d|huggingfaceserver)(?![a-z])|(^|\/)nvcr\.io\/nim\/|ai-dynamo\//i;
+const ENGINE_COMMAND = /(^|[\s/])vllm\s+serve\b|vllm\.entrypoints|sglang\.launch_server|(^|[\s/])sglang\s+serve\b|\btritonserver\b|launch_triton_server\.py|ray\.serve\.llm|\btrtllm-serve\b/;
 
 /** The command line of a container as one string (command + args), for engine detection. */
 export function commandLine(container: JsonObject): string {
@@ -116,67 +120,9 @@ export function imageVendorHint(image: string): Vendor | undefined {
     return undefined;
 }
 
-// ── parallelism from engine command lines ────────────────────────────────────────────
+// ── parallelism from engine command lines: see cmdline.ts ─────────────────────────────
 
-export interface ArgParallelism {
-    tensor?: number;
-    pipeline?: number;
-    /** Data-parallel ranks inside this pod (vLLM --data-parallel-size[-local], SGLang --dp). */
-    dataLocal?: number;
-    /** SGLang --nnodes: nodes (pods) one replica spans. */
-    nnodes?: number;
-    /** TensorRT-LLM launch_triton_server.py --world_size: total GPUs of one replica. */
-    worldSize?: number;
-    /** The flags as written, for messages. */
-    seen: string[];
-}
-
-const FLAGS: Record<string, keyof Omit<ArgParallelism, "seen">> = {
-    "--tensor-parallel-size": "tensor",
-    "-tp": "tensor",
-    "--tp": "tensor",
-    "--tp-size": "tensor",
-    "--pipeline-parallel-size": "pipeline",
-    "-pp": "pipeline",
-    "--pp": "pipeline",
-    "--pp-size": "pipeline",
-    "--data-parallel-size-local": "dataLocal",
-    "--data-parallel-size": "dataLocal",
-    "-dp": "dataLocal",
-    "--dp": "dataLocal",
-    "--dp-size": "dataLocal",
-    "--nnodes": "nnodes",
-    "--world_size": "worldSize",
-    "--world-size": "worldSize",
-};
-
-/**
- * Parallelism flags in a container's command and args. Shell strings (`sh -c "vllm serve …"`)
- * are split on whitespace; non-numeric values (`$(LWS_GROUP_SIZE)`) are ignored.
- * `--data-parallel-size-local` wins over `--data-parallel-size` (multi-node DP).
- */
-export function argParallelism(container: JsonObject): ArgParallelism {
-    const tokens = commandLine(container).split(/\s+/).filter((t) => t.length > 0);
-    const out: ArgParallelism = { seen: [] };
-    let dpLocalExplicit = false;
-    for (let i = 0; i < tokens.length; i++) {
-        const tok = tokens[i].replace(/^["']|["';]$/g, "");
-        const eq = tok.indexOf("=");
-        const flag = eq > 0 ? tok.slice(0, eq) : tok;
-        const key = FLAGS[flag];
-        if (!key) continue;
-        const raw = eq > 0 ? tok.slice(eq + 1) : (tokens[i + 1] ?? "").replace(/^["']|["';]$/g, "");
-        if (!/^\d+$/.test(raw)) continue;
-        const n = Number(raw);
-        if (key === "dataLocal") {
-            if (flag === "--data-parallel-size-local") dpLocalExplicit = true;
-            else if (dpLocalExplicit) continue;
-        }
-        out[key] = n;
-        out.seen.push(`${flag} ${n}`);
-    }
-    return out;
-}
+export { argParallelism, type ArgParallelism } from "./cmdline";
 
 // ── pods on pools ────────────────────────────────────────────────────────────────────
 
@@ -231,3 +177,10 @@ export function isNonEmptyObject(v: unknown): boolean {
 }
 
 export { int };
+
+/** Accelerators that are not GPUs (Google TPU, AWS Trainium/Inferentia): out of scope for the GPU rules. */
+export const NON_GPU_ACCELERATOR = /^(google\.com\/tpu|aws\.amazon\.com\/neuron(core|device)?|aws\.amazon\.com\/neuron[a-z]*)$/;
+
+export function nonGpuAccelerators(container: JsonObject): string[] {
+    return Object.keys(extendedResources(container)).filter((r) => NON_GPU_ACCELERATOR.test(r));
+}

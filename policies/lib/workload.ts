@@ -5,8 +5,10 @@
  * the parallelism it declares, its replica range and whether it is an inference engine.
  * Every resource rule reads workloads through here, so Pulumi and YAML inputs are judged alike.
  */
+import { parse as parseYaml } from "yaml";
 import { arr, bool, int, isObject, obj, objs, str, stringMap, type JsonObject } from "./json";
-import { argParallelism, commandLine, containerGpus, isEngineContainer, isEngineImage } from "./resources";
+import { commandLine, containerGpus, gpuVendorOf, isEngineContainer, isEngineImage } from "./resources";
+import { argParallelism, type Engine } from "./cmdline";
 import type { Vendor } from "./config";
 
 export interface ObjectRef {
@@ -161,6 +163,8 @@ export interface ParallelismView {
     scope?: "pod" | "replica";
     /** The flags/fields as written, for messages. */
     seen: string;
+    /** Why the values cannot be trusted (a flag from an unreadable env var, a config file): rules note instead of judging. */
+    uncertain?: string;
 }
 
 export interface WorkloadView {
@@ -173,6 +177,10 @@ export interface WorkloadView {
     /** GPU pods one model replica spans, when the object says so (Ray Serve placement groups); else derived from the pods. */
     replicaGpuPods?: number;
     groupSize: number;
+    /** Why the pods of one replica cannot be told from this object (rules that depend on it note instead of judging). */
+    groupUncertain?: string;
+    /** Autoscalers of this object count pods, and `groupSize` pods form one replica (plain StatefulSet/Deployment groups). */
+    scalesPods?: boolean;
     /** `leaderWorkerTemplate.restartPolicy` of a LeaderWorkerSet (CRD default applied); undefined otherwise. */
     lwsRestartPolicy?: string;
     /** Where the group-restart setting lives (for messages). */
@@ -212,17 +220,62 @@ function pod(path: string, role: string, template: JsonObject | undefined, count
     return { path: `${path}.spec`, role, spec, labels: { ...stringMap(template, "metadata", "labels"), ...extraLabels }, count, containers: containersOf(spec), labelsKnown: true };
 }
 
-function parallelismFromArgs(pods: PodView[], checkTotal: boolean): ParallelismView[] {
+/**
+ * Parallelism a container's engine command declares, as the GPUs it needs:
+ * vLLM TP × PP × DP (`--data-parallel-size` for the replica; only `--data-parallel-size-local` ranks
+ * live in this pod when the deployment spans pods this object does not show), SGLang TP × PP × DP
+ * except with `--enable-dp-attention`, where the DP ranks share the TP GPUs
+ * (sgl-project/sglang@v0.5.5.post2:python/sglang/srt/server_args.py), TensorRT-LLM --world_size.
+ */
+function parallelismFromArgs(pods: PodView[], checkTotal: boolean, opts: { injected?: Record<string, string>; engine?: Engine; multiPod?: boolean } = {}): ParallelismView[] {
     const out: ParallelismView[] = [];
     for (const p of pods) {
         for (const c of p.containers) {
             if (c.init && !isEngineContainer(c.container)) continue;
-            const a = argParallelism(c.container);
-            if (a.seen.length === 0) continue;
-            out.push({ where: `${p.role} container "${c.name}" (${p.path})`, tensor: a.tensor, pipeline: a.pipeline, dataLocal: a.dataLocal, nnodes: a.nnodes, worldSize: a.worldSize, checkTotal, seen: a.seen.join(" ") });
+            const a = argParallelism(c.container, opts.injected, opts.engine);
+            if (a.seen.length === 0 && a.unresolved.length === 0) continue;
+            let dataLocal: number | undefined;
+            let scope: "pod" | "replica" | undefined;
+            if (a.engine === "sglang") {
+                dataLocal = a.dpAttention ? undefined : a.data;
+            } else if (a.data !== undefined && a.dataLocal !== undefined && a.dataLocal !== a.data && !opts.multiPod) {
+                // vLLM multi-node data parallel across pods this object does not group: this pod holds the local ranks.
+                dataLocal = a.dataLocal;
+                scope = "pod";
+            } else if (a.data !== undefined) {
+                dataLocal = a.data;
+            } else if (a.dataLocal !== undefined) {
+                dataLocal = a.dataLocal;
+                scope = "pod";
+            }
+            const seen = a.seen.join(" ") || "(no readable parallelism flags)";
+            out.push({
+                where: `${p.role} container "${c.name}" (${p.path})`,
+                tensor: a.tensor,
+                pipeline: a.pipeline,
+                dataLocal,
+                nnodes: a.nnodes,
+                worldSize: a.worldSize,
+                checkTotal: checkTotal && !(a.headless && !opts.multiPod),
+                scope,
+                seen,
+                uncertain: a.unresolved.length > 0 ? `${a.unresolved.join(", ")}` : undefined,
+            });
         }
     }
     return out;
+}
+
+/** Pods of a plain StatefulSet/Deployment that form one replica together (SGLang --nnodes, rank flags). */
+function plainGroup(par: ParallelismView[], pods: PodView[]): { size: number; uncertain?: string } {
+    const nn = par.map((x) => x.nnodes).filter((n): n is number => n !== undefined);
+    if (nn.length > 0) return { size: Math.max(...nn) };
+    const ranked = pods.some((p) => p.containers.some((c) => argParallelism(c.container).nodeRank === true));
+    const unresolvedNodes = par.some((x) => /--nnodes/.test(x.uncertain ?? ""));
+    if (ranked || unresolvedNodes) {
+        return { size: 1, uncertain: `its engine takes a node rank or node count (${par.map((x) => x.uncertain ?? x.seen).join("; ")}) but how many pods form one replica cannot be read from the object` };
+    }
+    return { size: 1 };
 }
 
 function isEngine(pods: PodView[]): boolean {
@@ -231,36 +284,57 @@ function isEngine(pods: PodView[]): boolean {
 
 /**
  * GPU pods one model replica of a Ray cluster spans. Ray Serve LLM replicas are placement groups
- * of TP × PP GPUs (from `engine_kwargs` in serveConfigV2); independent replicas on separate
- * workers are not one group. Without a readable serve config, every GPU worker counts (a
- * RayCluster running one job across all its workers).
+ * of TP × PP GPUs (`engine_kwargs` of `llm_configs` in serveConfigV2 — YAML in every real
+ * RayService); a plain Serve deployment's replica is one actor with `ray_actor_options.num_gpus`
+ * (or the GPUs of its `placement_group_bundles`). When the config says neither (or there is no
+ * serve config: a RayCluster runs whatever jobs are submitted), the replica size is unknown.
  */
-function rayReplicaPods(pods: PodView[], serveConfig: string): number {
+function rayReplica(pods: PodView[], serveConfig: string | undefined): { pods?: number; uncertain?: string; llm: { tensor?: number; pipeline?: number; where: string }[] } {
     const gpuPods = pods.filter((p) => podGpus(p) > 0);
-    const allGpuPods = gpuPods.reduce((n, p) => n + p.count, 0);
     const perPod = Math.max(0, ...gpuPods.map((p) => podGpus(p)));
-    const replicaGpus = serveReplicaGpus(serveConfig);
-    if (replicaGpus === undefined || perPod === 0) return allGpuPods;
-    return Math.ceil(replicaGpus / perPod);
+    const allGpuPods = gpuPods.reduce((n, p) => n + p.count, 0);
+    if (serveConfig === undefined) {
+        return allGpuPods <= 1 ? { pods: allGpuPods, llm: [] } : { uncertain: "it has no serve config, so how many GPU workers one job spans depends on the jobs submitted to it", llm: [] };
+    }
+    const info = serveReplicaGpus(serveConfig);
+    if (info.gpus === undefined || perPod === 0) {
+        return allGpuPods <= 1 ? { pods: allGpuPods, llm: info.llm } : { uncertain: info.why ?? "its serve config does not say how many GPUs one replica uses", llm: info.llm };
+    }
+    return { pods: Math.ceil(info.gpus / perPod), llm: info.llm };
 }
 
-/** The largest TP × PP over the Serve config's llm_configs, when it is JSON (YAML configs are not parsed here). */
-function serveReplicaGpus(serveConfig: string): number | undefined {
+/** The largest replica (in GPUs) over the Serve config's applications, read as YAML (JSON is YAML too). */
+export function serveReplicaGpus(serveConfig: string): { gpus?: number; why?: string; llm: { tensor?: number; pipeline?: number; where: string }[] } {
     let doc: unknown;
     try {
-        doc = JSON.parse(serveConfig);
-    } catch {
-        return undefined;
+        doc = parseYaml(serveConfig);
+    } catch (e) {
+        return { why: `spec.serveConfigV2 is not valid YAML (${(e as Error).message.split("\n")[0]})`, llm: [] };
     }
     let max: number | undefined;
-    for (const app of objs(isObject(doc) ? doc : {}, "applications")) {
-        for (const llm of objs(obj(app, "args") ?? {}, "llm_configs")) {
-            const kw = obj(llm, "engine_kwargs") ?? {};
-            const gpus = (int(kw, "tensor_parallel_size") ?? 1) * (int(kw, "pipeline_parallel_size") ?? 1);
-            max = Math.max(max ?? 0, gpus);
+    let unknown = false;
+    const llm: { tensor?: number; pipeline?: number; where: string }[] = [];
+    objs(isObject(doc) ? doc : {}, "applications").forEach((app, ai) => {
+        const configs = [...objs(app, "args", "llm_configs"), ...(obj(app, "args", "llm_config") ? [obj(app, "args", "llm_config") as JsonObject] : [])];
+        configs.forEach((cfg, li) => {
+            const kw = obj(cfg, "engine_kwargs") ?? {};
+            const tensor = int(kw, "tensor_parallel_size");
+            const pipeline = int(kw, "pipeline_parallel_size");
+            llm.push({ tensor, pipeline, where: `spec.serveConfigV2 applications[${ai}].args.llm_configs[${li}].engine_kwargs` });
+            max = Math.max(max ?? 0, (tensor ?? 1) * (pipeline ?? 1));
+        });
+        if (configs.length > 0) return;
+        const deployments = objs(app, "deployments");
+        if (deployments.length === 0) unknown = true;
+        for (const d of deployments) {
+            const bundles = objs(d, "placement_group_bundles");
+            const gpus = bundles.length > 0 ? bundles.reduce((n, b) => n + (typeof b.GPU === "number" ? b.GPU : 0), 0) : (obj(d, "ray_actor_options") && typeof obj(d, "ray_actor_options")?.num_gpus === "number" ? (obj(d, "ray_actor_options")?.num_gpus as number) : undefined);
+            if (gpus === undefined) unknown = true;
+            else max = Math.max(max ?? 0, Math.ceil(gpus));
         }
-    }
-    return max;
+    });
+    if (unknown) return { why: "a Serve deployment in spec.serveConfigV2 sets neither llm_configs engine_kwargs nor ray_actor_options.num_gpus (its code decides how many GPUs a replica uses)", llm };
+    return { gpus: max, llm };
 }
 
 /** Ray on plain StatefulSets/Deployments spans pods this object cannot see. */
@@ -282,13 +356,33 @@ function computeWorkloads(s: Subject): WorkloadView[] {
         const spec = obj(b, "spec");
         if (!spec) return [];
         const p: PodView = { path: "spec", role: "pod", spec, labels: stringMap(b, "metadata", "labels"), count: 1, containers: containersOf(spec), labelsKnown: true };
-        return [{ ...base, pods: [p], groupSize: 1, parallelism: parallelismFromArgs([p], !rayMultiNode([p])), replicas: { min: 1, max: 1 }, engine: isEngine([p]) }];
+        const parallelism = parallelismFromArgs([p], !rayMultiNode([p]));
+        const g = plainGroup(parallelism, [p]);
+        return [{ ...base, pods: [p], groupSize: 1, groupUncertain: g.size > 1 ? `a bare Pod running ${g.size}-node parallelism joins pods the object does not show` : g.uncertain, parallelism: g.size > 1 ? parallelism.map((x) => ({ ...x, checkTotal: false })) : parallelism, replicas: { min: 1, max: 1 }, engine: isEngine([p]) }];
     }
     if (isKind(s, "apps", "Deployment") || isKind(s, "apps", "StatefulSet") || isKind(s, "apps", "ReplicaSet")) {
         const p = pod("spec.template", "pod", obj(b, "spec", "template"), 1);
         if (!p) return [];
         const n = int(b, "spec", "replicas") ?? 1;
-        return [{ ...base, pods: [p], groupSize: 1, parallelism: parallelismFromArgs([p], !rayMultiNode([p])), replicas: { min: n, max: n }, scaleTarget: { kind: s.kind, name: s.ref.name }, engine: isEngine([p]) }];
+        const parallelism = parallelismFromArgs([p], !rayMultiNode([p]), { multiPod: true });
+        const g = plainGroup(parallelism, [p]);
+        if (g.size > 1) {
+            // SGLang --nnodes N on a StatefulSet/Deployment: every N pods (node ranks 0..N-1) form one replica.
+            const group: PodView = { ...p, count: g.size };
+            return [{ ...base, pods: [group], groupSize: g.size, scalesPods: true, parallelism, replicas: { min: Math.floor(n / g.size), max: Math.floor(n / g.size) }, scaleTarget: { kind: s.kind, name: s.ref.name }, engine: isEngine([p]) }];
+        }
+        const single = parallelismFromArgs([p], !rayMultiNode([p]));
+        return [{ ...base, pods: [p], groupSize: 1, groupUncertain: g.uncertain, parallelism: single, replicas: { min: n, max: n }, scaleTarget: { kind: s.kind, name: s.ref.name }, engine: isEngine([p]) }];
+    }
+    if (isKind(s, "batch", "Job") || isKind(s, "batch", "CronJob") || isKind(s, "apps", "DaemonSet")) {
+        const cron = s.kind === "CronJob";
+        const tpl = cron ? obj(b, "spec", "jobTemplate", "spec", "template") : obj(b, "spec", "template");
+        const p = pod(cron ? "spec.jobTemplate.spec.template" : "spec.template", "pod", tpl, 1);
+        if (!p) return [];
+        const par = int(b, "spec", ...(cron ? ["jobTemplate", "spec", "parallelism"] : ["parallelism"])) ?? 1;
+        // A DaemonSet runs one pod per matching node (a count only the cluster knows); a CronJob may run none at a time.
+        const replicas = s.kind === "DaemonSet" ? { min: 0, max: 0 } : cron ? { min: 0, max: par } : { min: par, max: par };
+        return [{ ...base, pods: [p], groupSize: 1, parallelism: parallelismFromArgs([p], !rayMultiNode([p])), replicas, engine: isEngine([p]) }];
     }
     if (isKind(s, "leaderworkerset.x-k8s.io", "LeaderWorkerSet")) {
         const lwt = obj(b, "spec", "leaderWorkerTemplate") ?? {};
@@ -313,16 +407,17 @@ function computeWorkloads(s: Subject): WorkloadView[] {
                 // The CRD defaults restartPolicy to RecreateGroupOnPodRestart.
                 lwsRestartPolicy: str(lwt, "restartPolicy") ?? "RecreateGroupOnPodRestart",
                 groupRestartPath: "spec.leaderWorkerTemplate.restartPolicy",
-                parallelism: parallelismFromArgs(pods, true),
+                // LWS injects LWS_GROUP_SIZE (and LWS_LEADER_ADDRESS, LWS_WORKER_INDEX) into every pod of the group.
+                parallelism: parallelismFromArgs(pods, true, { injected: { LWS_GROUP_SIZE: String(size) }, multiPod: true }),
                 replicas: { min: n, max: n },
                 scaleTarget: { kind: s.kind, name: s.ref.name },
                 engine: isEngine(pods),
             },
         ];
     }
-    if (isKind(s, "ray.io", "RayCluster") || isKind(s, "ray.io", "RayService")) {
-        const root = s.kind === "RayService" ? "spec.rayClusterConfig" : "spec";
-        const cluster = s.kind === "RayService" ? obj(b, "spec", "rayClusterConfig") : obj(b, "spec");
+    if (isKind(s, "ray.io", "RayCluster") || isKind(s, "ray.io", "RayService") || isKind(s, "ray.io", "RayJob")) {
+        const root = s.kind === "RayService" ? "spec.rayClusterConfig" : s.kind === "RayJob" ? "spec.rayClusterSpec" : "spec";
+        const cluster = s.kind === "RayService" ? obj(b, "spec", "rayClusterConfig") : s.kind === "RayJob" ? obj(b, "spec", "rayClusterSpec") : obj(b, "spec");
         if (!cluster) return [];
         const kuberayShm = "KubeRay (it mounts an in-memory /dev/shm into the Ray container)";
         const clusterLabel: Record<string, string> = s.kind === "RayCluster" ? { "ray.io/cluster": s.ref.name } : {};
@@ -335,16 +430,22 @@ function computeWorkloads(s: Subject): WorkloadView[] {
             const w = pod(`${root}.workerGroupSpecs[${i}].template`, `worker group "${group}"`, obj(g, "template"), count, { ...clusterLabel, "ray.io/node-type": "worker" });
             if (w && count > 0) pods.push({ ...w, shmManagedBy: kuberayShm });
         });
-        const serve = str(b, "spec", "serveConfigV2") ?? "";
+        const serve = s.kind === "RayService" ? str(b, "spec", "serveConfigV2") : undefined;
+        const rr = rayReplica(pods, serve);
+        const parallelism: ParallelismView[] = [
+            ...rr.llm.filter((l) => l.tensor !== undefined || l.pipeline !== undefined).map((l) => ({ where: l.where, tensor: l.tensor, pipeline: l.pipeline, checkTotal: false, seen: `tensor_parallel_size ${l.tensor ?? "unset"}, pipeline_parallel_size ${l.pipeline ?? "unset"}` })),
+            ...parallelismFromArgs(pods, rr.pods !== undefined, { multiPod: true }),
+        ];
         return [
             {
                 ...base,
                 pods,
                 groupSize: pods.reduce((n, p) => n + p.count, 0),
-                replicaGpuPods: rayReplicaPods(pods, serve),
-                parallelism: parallelismFromArgs(pods, true),
+                replicaGpuPods: rr.pods,
+                groupUncertain: rr.uncertain,
+                parallelism,
                 replicas: { min: 1, max: 1 },
-                engine: isEngine(pods) || /ray\.serve\.llm/.test(serve),
+                engine: isEngine(pods) || /ray\.serve\.llm/.test(serve ?? ""),
             },
         ];
     }
@@ -354,49 +455,106 @@ function computeWorkloads(s: Subject): WorkloadView[] {
     return [];
 }
 
-const ISVC_NON_POD_KEYS = new Set([
-    "model", "workerSpec", "minReplicas", "maxReplicas", "scaleMetric", "scaleMetricType", "scaleTarget", "containerConcurrency",
+/**
+ * Objects that hold GPU requests (`resources.limits`/`requests` with a GPU resource) but are of a
+ * kind the pack does not model (MPIJob, ClusterServingRuntime, third-party runtimes, …): where the
+ * first one is, for a note. Undefined for objects the pack judges or that request no GPU.
+ */
+export function unjudgedGpuRequest(s: Subject): string | undefined {
+    if (s.form !== "k8s" || workloadsOf(s).length > 0) return undefined;
+    if (isKind(s, "", "Pod") || isKind(s, "apps", "Deployment") || isKind(s, "apps", "StatefulSet") || isKind(s, "apps", "ReplicaSet")) return undefined;
+    let found: string | undefined;
+    const walk = (x: unknown, path: string): void => {
+        if (found) return;
+        if (Array.isArray(x)) x.forEach((y, i) => walk(y, `${path}[${i}]`));
+        else if (isObject(x)) {
+            for (const k of ["limits", "requests"]) {
+                const m = obj(x, k);
+                const r = m && Object.keys(m).find((key) => gpuVendorOf(key) !== undefined);
+                if (r) {
+                    found = `${path ? `${path}.` : ""}${k}["${r}"]`;
+                    return;
+                }
+            }
+            for (const [k, y] of Object.entries(x)) walk(y, path ? `${path}.${k}` : k);
+        }
+    };
+    walk(s.body, "");
+    return found;
+}
+
+/**
+ * Predictor keys that are not pod-spec fields (serving.kserve.io_inferenceservices.yaml, KServe
+ * v0.16 CRD in ../shared/upstream/crds): the model/framework container forms and KServe settings.
+ */
+export const ISVC_FRAMEWORKS = ["model", "huggingface", "tensorflow", "pytorch", "triton", "sklearn", "xgboost", "onnx", "lightgbm", "paddle", "pmml"] as const;
+const ISVC_NON_POD_KEYS = new Set<string>([
+    ...ISVC_FRAMEWORKS, "workerSpec", "minReplicas", "maxReplicas", "scaleMetric", "scaleMetricType", "scaleTarget", "containerConcurrency",
     "timeout", "canaryTrafficPercent", "logger", "batcher", "labels", "annotations", "deploymentStrategy", "autoScaling",
-    "storageUris", "storageContainerName",
+    "storageUris", "storageContainerName", "explainer", "art", "alibi",
 ]);
 
+/** Engine a KServe predictor form runs (its flags are read with that engine's table). */
+function isvcEngine(form: string, c: JsonObject): Engine | undefined {
+    const fmt = str(c, "modelFormat", "name")?.toLowerCase();
+    if (form === "huggingface" || fmt === "huggingface" || fmt === "vllm") return "vllm";
+    if (form === "triton" || fmt === "triton" || fmt === "tensorrt") return "triton";
+    return undefined;
+}
+
 function inferenceServiceWorkloads(s: Extract<Subject, { form: "k8s" }>, b: JsonObject): WorkloadView[] {
-    const predictor = obj(b, "spec", "predictor");
-    if (!predictor) return [];
-    const spec: JsonObject = {};
-    for (const [k, v] of Object.entries(predictor)) if (!ISVC_NON_POD_KEYS.has(k)) spec[k] = v;
-    const model = obj(predictor, "model");
-    const containers: ContainerView[] = [];
-    if (model) containers.push({ name: str(model, "name") ?? "kserve-container", container: model, init: false });
-    containers.push(...containersOf(spec));
-    const labels = { ...stringMap(predictor, "labels"), "serving.kserve.io/inferenceservice": s.ref.name, component: "predictor" };
-    const head: PodView = { path: "spec.predictor", role: "predictor", spec, labels, count: 1, containers, labelsKnown: true };
-    const pods = [head];
-    const ws = obj(predictor, "workerSpec");
-    const parallelism: ParallelismView[] = [];
-    let groupSize = 1;
-    if (ws) {
-        const pp = int(ws, "pipelineParallelSize") ?? 1;
-        const tp = int(ws, "tensorParallelSize");
-        groupSize = Math.max(pp, 1);
-        if (pp > 1) pods.push({ path: "spec.predictor.workerSpec", role: "worker", spec: ws, labels, count: pp - 1, containers: containersOf(ws), labelsKnown: true });
-        parallelism.push({ where: "spec.predictor.workerSpec", tensor: tp, pipeline: pp, checkTotal: true, seen: `tensorParallelSize ${tp ?? "unset"}, pipelineParallelSize ${pp}` });
-    }
-    parallelism.push(...parallelismFromArgs([head], true));
-    const min = int(predictor, "minReplicas") ?? 1;
-    const maxRaw = int(predictor, "maxReplicas");
-    const hf = str(model, "modelFormat", "name") === "huggingface";
-    return [
-        {
+    const out: WorkloadView[] = [];
+    for (const component of ["predictor", "transformer", "explainer"] as const) {
+        const part = obj(b, "spec", component);
+        if (!part) continue;
+        const spec: JsonObject = {};
+        for (const [k, v] of Object.entries(part)) if (!ISVC_NON_POD_KEYS.has(k)) spec[k] = v;
+        const containers: ContainerView[] = [];
+        let engineHint: Engine | undefined;
+        let engine = false;
+        for (const form of ISVC_FRAMEWORKS) {
+            const c = obj(part, form);
+            if (!c) continue;
+            // The serving runtime fills in image and command; the form carries resources, args and env.
+            containers.push({ name: str(c, "name") ?? "kserve-container", container: c, init: false });
+            engineHint = engineHint ?? isvcEngine(form, c);
+            if (isvcEngine(form, c) !== undefined || isEngineImage(str(c, "image"))) engine = true;
+        }
+        containers.push(...containersOf(spec));
+        const labels = { ...stringMap(part, "labels"), "serving.kserve.io/inferenceservice": s.ref.name, component };
+        const head: PodView = { path: `spec.${component}`, role: component, spec, labels, count: 1, containers, labelsKnown: true };
+        const pods = [head];
+        const ws = component === "predictor" ? obj(part, "workerSpec") : undefined;
+        const parallelism: ParallelismView[] = [];
+        let groupSize = 1;
+        if (ws) {
+            const pp = int(ws, "pipelineParallelSize") ?? 1;
+            const tp = int(ws, "tensorParallelSize");
+            groupSize = Math.max(pp, 1);
+            if (pp > 1) pods.push({ path: "spec.predictor.workerSpec", role: "worker", spec: ws, labels, count: pp - 1, containers: containersOf(ws), labelsKnown: true });
+            parallelism.push({ where: "spec.predictor.workerSpec", tensor: tp, pipeline: pp, checkTotal: true, seen: `tensorParallelSize ${tp ?? "unset"}, pipelineParallelSize ${pp}` });
+        }
+        parallelism.push(...parallelismFromArgs([head], true, { engine: engineHint, multiPod: ws !== undefined }));
+        const min = int(part, "minReplicas") ?? 1;
+        const maxRaw = int(part, "maxReplicas");
+        if (containers.length === 0) continue;
+        out.push({
             subject: s,
             ref: s.ref,
+            part: component === "predictor" ? undefined : component,
             pods,
             groupSize,
             parallelism,
             replicas: { min, max: maxRaw && maxRaw >= min ? maxRaw : min },
-            engine: hf || isEngine(pods) || isEngineImage(str(model, "image")),
-        },
-    ];
+            engine: component === "predictor" && (engine || isEngine(pods)),
+        });
+    }
+    return out;
+}
+
+/** KServe ServingRuntime/ClusterServingRuntime: container templates merged into predictors, not pods of their own. */
+export function isServingRuntime(s: Subject): boolean {
+    return isKind(s, "serving.kserve.io", "ServingRuntime") || isKind(s, "serving.kserve.io", "ClusterServingRuntime");
 }
 
 function llmInferenceServiceWorkloads(s: Extract<Subject, { form: "k8s" }>, b: JsonObject): WorkloadView[] {

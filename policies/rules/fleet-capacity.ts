@@ -4,6 +4,7 @@ import { describe, isKind, podGpus, workloadsOf, type PodView, type WorkloadView
 import { noFleet, type StackItem, type StackRule, type StackViolation } from "../lib/rule";
 import type { Fleet, Vendor } from "../lib/config";
 import { podVendors } from "./gpus-per-pod-fit-node";
+import { packOnPools, packPods } from "../lib/packing";
 
 interface Autoscaler {
     kind: string;
@@ -89,8 +90,10 @@ export function demand(items: StackItem[], fleet: Fleet, at: "min" | "max"): Dem
             let { min, max } = w.replicas;
             const sc = w.scaleTarget && scalers.find((a) => a.kind === w.scaleTarget?.kind && a.name === w.scaleTarget?.name && (a.namespace === undefined || w.ref.namespace === undefined || a.namespace === w.ref.namespace));
             if (sc) {
-                min = sc.min;
-                max = Math.max(sc.max, sc.min);
+                // Autoscalers of a plain multi-node group count pods; one replica is groupSize of them.
+                const per = w.scalesPods ? w.groupSize : 1;
+                min = Math.ceil(sc.min / per);
+                max = Math.ceil(Math.max(sc.max, sc.min) / per);
             }
             const replicas = at === "min" ? min : max;
             if (replicas === 0) continue;
@@ -119,14 +122,22 @@ function capacityViolations(items: StackItem[], fleet: Fleet, at: "min" | "max")
             .slice(0, 4)
             .map((d) => `${describe(d.w.ref)}${d.w.part ? ` (${d.w.part})` : ""} ${d.pod.role}: ${d.pods} pod(s) × ${d.gpusPerPod}`)
             .join("; ");
+    const sizes = (ds: Demand[]): number[] => ds.flatMap((d) => Array.from({ length: d.pods }, () => d.gpusPerPod));
+    const packing = (ds: Demand[]): string => {
+        const byGpus = new Map<number, number>();
+        for (const d of ds) byGpus.set(d.gpusPerPod, (byGpus.get(d.gpusPerPod) ?? 0) + d.pods);
+        return [...byGpus.entries()].sort((a, b) => b[0] - a[0]).map(([g, n]) => `${n} × ${g}-GPU`).join(" + ");
+    };
     for (const pool of fleet.pools) {
         const ds = needs.filter((d) => d.pool === pool.name);
         const need = ds.reduce((n, d) => n + d.pods * d.gpusPerPod, 0);
         const have = pool.nodes * pool.accelerator.perNode;
-        if (need > have) {
+        // Whole pods onto whole nodes, first-fit decreasing — exactly the planner's packPods.
+        if (packPods(sizes(ds), pool.accelerator.perNode, pool.nodes) === undefined) {
+            const why = need > have ? `needs ${need} GPUs at ${label} but has ${have}` : `needs ${need} of its ${have} GPUs at ${label}, but whole pods (${packing(ds)}) do not pack onto its nodes`;
             violations.push({
                 ref: { kind: "Pool", name: pool.name },
-                message: `pool "${pool.name}" needs ${need} GPUs at ${label} but has ${have} (${pool.nodes} nodes × ${pool.accelerator.perNode}); biggest users: ${top(ds)}. Lower replicas${at === "max" ? "/autoscaling maxReplicas" : "/minReplicas"} or parallelism, or add nodes to the pool.`,
+                message: `pool "${pool.name}" ${why} (${pool.nodes} nodes × ${pool.accelerator.perNode}); biggest users: ${top(ds)}. Lower replicas${at === "max" ? "/autoscaling maxReplicas" : "/minReplicas"} or parallelism, or add nodes to the pool.`,
                 item: ds.length === 1 ? items.find((i) => i.subject === ds[0].w.subject) : undefined,
             });
         }
@@ -140,10 +151,13 @@ function capacityViolations(items: StackItem[], fleet: Fleet, at: "min" | "max")
         const need = ds.reduce((n, d) => n + d.pods * d.gpusPerPod, 0);
         const pools = fleet.pools.filter((p) => p.accelerator.vendor === vendor);
         const have = pools.reduce((n, p) => n + p.nodes * p.accelerator.perNode, 0);
-        if (need > have) {
+        const names = pools.map((p) => p.name);
+        const pods = ds.flatMap((d) => Array.from({ length: d.pods }, () => ({ gpus: d.gpusPerPod, pools: d.pool ? [d.pool] : names })));
+        if (!packOnPools(pods, pools.map((p) => ({ name: p.name, nodes: p.nodes, perNode: p.accelerator.perNode })))) {
+            const why = need > have ? `needs ${need} ${vendor} GPUs at ${label} but the fleet has ${have}` : `needs ${need} of the fleet's ${have} ${vendor} GPUs at ${label}, but whole pods (${packing(ds)}) do not pack onto its nodes`;
             violations.push({
                 ref: { kind: "Fleet", name: vendor },
-                message: `the stack needs ${need} ${vendor} GPUs at ${label} but the fleet has ${have} (${pools.map((p) => `${p.name}: ${p.nodes}×${p.accelerator.perNode}`).join(", ") || "no pool"}); biggest users: ${top(ds)}. Lower replicas or parallelism, or add ${vendor} nodes to the fleet.`,
+                message: `the stack ${why} (${pools.map((p) => `${p.name}: ${p.nodes}×${p.accelerator.perNode}`).join(", ") || "no pool"}); biggest users: ${top(ds)}. Lower replicas or parallelism, or add ${vendor} nodes to the fleet.`,
             });
         }
     }

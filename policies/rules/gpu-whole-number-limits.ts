@@ -1,5 +1,5 @@
 import { gpuRequests, wholeQuantity } from "../lib/resources";
-import { describe, workloadsOf } from "../lib/workload";
+import { describe, isServingRuntime, unjudgedGpuRequest, workloadsOf } from "../lib/workload";
 import type { ResourceRule } from "../lib/rule";
 
 /** Rule 1: device-plugin accelerators are whole devices, set in limits; requests (if any) equal limits. */
@@ -34,6 +34,11 @@ export const gpuWholeNumberLimits: ResourceRule = {
                 }
             }
         }
-        return { violations };
+        // Every GPU-bearing object the pack cannot judge says so (MPIJob, ServingRuntimes, other CRDs).
+        const unjudged = unjudgedGpuRequest(subject);
+        const note = unjudged
+            ? `${describe(subject.ref)} requests GPUs (${unjudged}) but ${isServingRuntime(subject) ? "a serving runtime is a template merged into InferenceService pods" : `the pack does not model kind ${subject.form === "k8s" ? subject.apiVersion : ""} ${subject.ref.kind}`}, so no GPU rule judged it`
+            : undefined;
+        return { violations, skipped: note };
     },
 };

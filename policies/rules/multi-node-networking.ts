@@ -30,7 +30,12 @@ export const multiNodeNetworking: ResourceRule = {
     check(subject, ctx) {
         const violations: string[] = [];
         let generic = false;
+        const notes: string[] = [];
         for (const w of workloadsOf(subject)) {
+            if (w.groupUncertain && w.pods.some((p) => podGpus(p) > 0)) {
+                notes.push(`${workloadName(w)}: ${w.groupUncertain}, so RDMA for a multi-node group was not checked`);
+                continue;
+            }
             if (gpuPodsPerReplica(w) <= 1) continue;
             const name = workloadName(w);
             if (w.lwsRestartPolicy !== undefined && !GROUP_RESTART_OK.has(w.lwsRestartPolicy)) {
@@ -43,10 +48,8 @@ export const multiNodeNetworking: ResourceRule = {
                 if (r.problem) violations.push(`${name}: ${p.role} pod (${p.path}) is part of a ${gpuPodsPerReplica(w)}-pod GPU group but ${r.problem}`);
             }
         }
-        return {
-            violations,
-            skipped: generic ? 'no fleet in this policy\'s config, so any RDMA-like resource (rdma/*, nvidia.com/*rdma*|sriov*|hostdev*) was accepted instead of the pool\'s own: set "fleet" to check the exact resource' : undefined,
-        };
+        if (generic) notes.unshift('no fleet in this policy\'s config, so any RDMA-like resource (rdma/*, nvidia.com/*rdma*|sriov*|hostdev*) was accepted instead of the pool\'s own: set "fleet" to check the exact resource');
+        return { violations, skipped: notes.length > 0 ? notes.join("; ") : undefined };
     },
 };
 

@@ -1,3 +1,4 @@
+import { arr } from "../lib/json";
 import { pinnedPools } from "../lib/resources";
 import { podGpus, replicaGpus, workloadsOf, workloadName } from "../lib/workload";
 import { noFleet, type ResourceRule } from "../lib/rule";
@@ -14,13 +15,22 @@ export const parallelismMatchesTopology: ResourceRule = {
     fleet: "partly",
     check(subject, ctx) {
         const violations: string[] = [];
+        const notes: string[] = [];
         let needsFleet = false;
         for (const w of workloadsOf(subject)) {
             const replica = replicaGpus(w);
             const name = workloadName(w);
+            // Accelerators the GPU rules do not cover (TPU, Trainium/Inferentia) or none at all: no GPU topology to compare with.
+            const usesGpus = w.pods.some((p) => podGpus(p) > 0 || arr(p.spec, "resourceClaims").length > 0);
             for (const pv of w.parallelism) {
                 const product = (pv.tensor ?? 1) * (pv.pipeline ?? 1) * (pv.dataLocal ?? 1);
-                if (pv.checkTotal && replica > 0) {
+                if (pv.uncertain && usesGpus) {
+                    notes.push(`${name}: ${pv.where}: ${pv.uncertain}, so tensor × pipeline was not compared with the GPUs`);
+                    continue;
+                }
+                if (pv.checkTotal && replica > 0 && w.groupUncertain) {
+                    notes.push(`${name}: ${w.groupUncertain}, so ${pv.seen} was not compared with the GPUs of one replica`);
+                } else if (pv.checkTotal && replica > 0) {
                     if (pv.scope === "pod") {
                         for (const p of w.pods) {
                             const g = podGpus(p);
@@ -39,7 +49,7 @@ export const parallelismMatchesTopology: ResourceRule = {
                 if (pv.nnodes !== undefined && pv.nnodes !== w.groupSize) {
                     violations.push(`${name}: ${pv.where} sets --nnodes ${pv.nnodes} but the group has ${w.groupSize} pod(s); use --nnodes $(LWS_GROUP_SIZE) or match the group size.`);
                 }
-                if (pv.tensor === undefined) continue;
+                if (pv.tensor === undefined || !usesGpus) continue;
                 if (!ctx.fleet) {
                     needsFleet = true;
                     continue;
@@ -62,7 +72,8 @@ export const parallelismMatchesTopology: ResourceRule = {
                 }
             }
         }
-        return { violations, skipped: needsFleet ? noFleet("tensor parallel against the NVLink domain") : undefined };
+        const skipped = [...(needsFleet ? [noFleet("tensor parallel against the NVLink domain")] : []), ...notes];
+        return { violations, skipped: skipped.length > 0 ? skipped.join("; ") : undefined };
     },
 };
 

@@ -1,6 +1,6 @@
 /** The one normaliser: Pulumi resources and plain manifests map to the same workload view. */
 import { strict as assert } from "node:assert";
-import { argParallelism, imageParts, pinnedPools } from "../../policies/lib/resources";
+import { argParallelism, imageParts, isEngineImage, pinnedPools } from "../../policies/lib/resources";
 import { replicaGpus, subjectFromPulumi, subjectsFromDocument, workloadsOf, type Subject, type WorkloadView } from "../../policies/lib/workload";
 import { parseFleet } from "../../policies/lib/config";
 import { clone } from "./harness";
@@ -50,10 +50,41 @@ describe("policies: normaliser", () => {
     });
 
     it("reads parallelism from vLLM, SGLang and TensorRT-LLM command lines", () => {
-        assert.deepEqual(argParallelism({ command: ["sh", "-c"], args: ["vllm serve m -tp 4 -pp=2 --port 8000"] }), { tensor: 4, pipeline: 2, seen: ["-tp 4", "-pp 2"] });
-        assert.deepEqual(argParallelism({ args: ["--tp-size=2", "--nnodes", "$(LWS_GROUP_SIZE)", "--dp", "2"] }), { tensor: 2, dataLocal: 2, seen: ["--tp-size 2", "--dp 2"] });
+        const pick = (a: ReturnType<typeof argParallelism>) => ({ engine: a.engine, tensor: a.tensor, pipeline: a.pipeline, data: a.data, dataLocal: a.dataLocal, nnodes: a.nnodes, worldSize: a.worldSize, unresolved: a.unresolved });
+        const none = { tensor: undefined, pipeline: undefined, data: undefined, dataLocal: undefined, nnodes: undefined, worldSize: undefined, unresolved: [] };
+        assert.deepEqual(pick(argParallelism({ command: ["sh", "-c"], args: ["vllm serve m -tp 4 -pp=2 --port 8000"] })), { ...none, engine: "vllm", tensor: 4, pipeline: 2 });
+        assert.deepEqual(pick(argParallelism({ image: "lmsysorg/sglang:v0.5.5", args: ["--tp-size=2", "--nnodes", "$(LWS_GROUP_SIZE)", "--dp", "2"] }, { LWS_GROUP_SIZE: "2" })), { ...none, engine: "sglang", tensor: 2, data: 2, nnodes: 2 });
         assert.equal(argParallelism({ args: ["--data-parallel-size-local", "2", "--data-parallel-size", "8"] }).dataLocal, 2);
         assert.equal(argParallelism({ command: ["python3", "launch_triton_server.py", "--world_size=4"] }).worldSize, 4);
+    });
+
+    it("reads every spelling vLLM's parser accepts: --x_y, --x=v, -tp/-pp/-dp/-dpl (vllm@v0.11.0 arg_utils.py)", () => {
+        const v = (args: string[]) => argParallelism({ image: "vllm/vllm-openai:v0.11.0", args });
+        assert.deepEqual([v(["--tensor_parallel_size", "4", "--pipeline_parallel_size=2"]).tensor, v(["--pipeline_parallel_size", "2"]).pipeline], [4, 2]);
+        assert.deepEqual([v(["-dp", "4", "-dpl=2"]).data, v(["-dp", "4", "-dpl=2"]).dataLocal], [4, 2]);
+        // SGLang does not read underscores: an unknown spelling is unresolved, never guessed.
+        assert.match(argParallelism({ command: ["python3", "-m", "sglang.launch_server", "--tp_size", "4"] }).unresolved.join(), /--tp_size/);
+        assert.equal(argParallelism({ command: ["python3", "-m", "sglang.launch_server", "--enable-dp-attention", "--dp-size", "8", "--tp", "8"] }).dpAttention, true);
+    });
+
+    it("splits bash -c scripts into commands, resolving $VAR, ${VAR} and $(VAR) from the container env", () => {
+        const c = {
+            command: ["/bin/bash", "-c"],
+            args: ['set -e; TP=4\nray start --head --port=6379 &\nexec python3 -m vllm.entrypoints.openai.api_server --model "$MODEL" --tensor-parallel-size ${TP} --pipeline-parallel-size $(PP) # trailing comment'.replace(/\\n/g, "\n")],
+            env: [{ name: "MODEL", value: "m" }, { name: "PP", value: "2" }],
+        };
+        const a = argParallelism(c);
+        assert.deepEqual([a.engine, a.tensor, a.pipeline, a.unresolved], ["vllm", 4, 2, []]);
+        const fromRef = argParallelism({ command: ["sh", "-c", "vllm serve m --tensor-parallel-size $TP"], env: [{ name: "TP", valueFrom: { configMapKeyRef: { name: "c", key: "tp" } } }] });
+        assert.equal(fromRef.tensor, undefined);
+        assert.match(fromRef.unresolved.join(), /TP is set from a reference/);
+        assert.match(argParallelism({ args: ["vllm", "serve", "m", "--tensor-parallel-size", "$(TP)"], image: "vllm/vllm-openai:v0.11.0" }).unresolved.join(), /\$\(TP\)/);
+    });
+
+    it("detects engine images with the version glued to the name", () => {
+        assert.ok(isEngineImage("public.ecr.aws/data-on-eks/ray2.41.0-py310-vllm0.7.0:latest"));
+        assert.ok(isEngineImage("lmsysorg/sglang:v0.5.5.post2"));
+        assert.ok(!isEngineImage("busybox:1.36"));
     });
 
     it("splits image references (registry ports, digests)", () => {
