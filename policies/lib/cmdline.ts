@@ -21,7 +21,8 @@
  *    - TensorRT-LLM: `trtllm-serve` (tensorrt_llm/commands/serve.py, click) `--tp_size`, `--pp_size`;
  *      Triton's `launch_triton_server.py` (triton-inference-server/tensorrtllm_backend
  *      scripts/launch_triton_server.py) `--world_size`.
- *    Without an engine command (args only), the engine is inferred from the image.
+ *    Without an engine command (args only), the engine is inferred from the image; flags given to a
+ *    program that is not a known engine are not read (their meaning is that program's).
  * A parallelism flag whose value cannot be resolved (env from a ConfigMap/fieldRef, command
  * substitution, a `--config` file) is reported as unresolved: rules then note instead of judging.
  */
@@ -319,7 +320,13 @@ export function argParallelism(container: JsonObject, injected: Record<string, s
     commands.forEach((words, ci) => {
         const engine = anyEngine ? engines[ci] : fallback;
         if (engine === undefined || engine === "triton") return;
-        const table: Record<string, FlagDef> = engine === "unknown" ? { ...SGLANG, ...VLLM } : TABLES[engine];
+        if (engine === "unknown") {
+            // A program the pack does not know (a custom server.py, an unknown image's entrypoint): its flags mean whatever it says.
+            const like = words.find((w) => PARALLEL_LIKE.test(w.text.split("=")[0]));
+            if (like) out.unresolved.push(`${like.text.split("=")[0]} is passed to a program that is not a known engine, so its meaning is not known`);
+            return;
+        }
+        const table: Record<string, FlagDef> = TABLES[engine];
         for (let i = 0; i < words.length; i++) {
             const w = words[i];
             const eq = w.text.indexOf("=");
@@ -328,7 +335,7 @@ export function argParallelism(container: JsonObject, injected: Record<string, s
             if (engine === "vllm" && flag.startsWith("--")) flag = flag.replace(/_/g, "-");
             const def = table[flag];
             if (!def) {
-                if (PARALLEL_LIKE.test(flag)) out.unresolved.push(`${flag} (not a spelling ${engine === "unknown" ? "the engine" : engine}'s parser reads here)`);
+                if (PARALLEL_LIKE.test(flag)) out.unresolved.push(`${flag} (not a spelling ${engine}'s parser reads)`);
                 continue;
             }
             if (def.bool) {

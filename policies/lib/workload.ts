@@ -163,6 +163,12 @@ export interface ParallelismView {
     scope?: "pod" | "replica";
     /** The flags/fields as written, for messages. */
     seen: string;
+    /**
+     * The tensor-parallel degree the NVLink check compares (default `tensor`): SGLang with
+     * --enable-dp-attention runs attention data-parallel and MoE expert-parallel over the
+     * --tp-size ranks, so only tp / dp ranks do tensor-parallel all-reduce together.
+     */
+    nvlinkTensor?: number;
     /** Why the values cannot be trusted (a flag from an unreadable env var, a config file): rules note instead of judging. */
     uncertain?: string;
 }
@@ -252,6 +258,7 @@ function parallelismFromArgs(pods: PodView[], checkTotal: boolean, opts: { injec
             out.push({
                 where: `${p.role} container "${c.name}" (${p.path})`,
                 tensor: a.tensor,
+                nvlinkTensor: a.engine === "sglang" && a.dpAttention && a.tensor !== undefined && a.data ? Math.max(1, Math.floor(a.tensor / a.data)) : undefined,
                 pipeline: a.pipeline,
                 dataLocal,
                 nnodes: a.nnodes,
@@ -522,7 +529,9 @@ function inferenceServiceWorkloads(s: Extract<Subject, { form: "k8s" }>, b: Json
         }
         containers.push(...containersOf(spec));
         const labels = { ...stringMap(part, "labels"), "serving.kserve.io/inferenceservice": s.ref.name, component };
-        const head: PodView = { path: `spec.${component}`, role: component, spec, labels, count: 1, containers, labelsKnown: true };
+        // With a model/framework form, KServe merges the ServingRuntime's container and volumes (its /dev/shm) into the pod.
+        const shmManagedBy = engineHint !== undefined || ISVC_FRAMEWORKS.some((f) => obj(part, f)) ? "the ServingRuntime KServe merges into this component (its volumes and mounts)" : undefined;
+        const head: PodView = { path: `spec.${component}`, role: component, spec, labels, count: 1, containers, labelsKnown: true, shmManagedBy };
         const pods = [head];
         const ws = component === "predictor" ? obj(part, "workerSpec") : undefined;
         const parallelism: ParallelismView[] = [];
@@ -531,7 +540,7 @@ function inferenceServiceWorkloads(s: Extract<Subject, { form: "k8s" }>, b: Json
             const pp = int(ws, "pipelineParallelSize") ?? 1;
             const tp = int(ws, "tensorParallelSize");
             groupSize = Math.max(pp, 1);
-            if (pp > 1) pods.push({ path: "spec.predictor.workerSpec", role: "worker", spec: ws, labels, count: pp - 1, containers: containersOf(ws), labelsKnown: true });
+            if (pp > 1) pods.push({ path: "spec.predictor.workerSpec", role: "worker", spec: ws, labels, count: pp - 1, containers: containersOf(ws), labelsKnown: true, shmManagedBy });
             parallelism.push({ where: "spec.predictor.workerSpec", tensor: tp, pipeline: pp, checkTotal: true, seen: `tensorParallelSize ${tp ?? "unset"}, pipelineParallelSize ${pp}` });
         }
         parallelism.push(...parallelismFromArgs([head], true, { engine: engineHint, multiPod: ws !== undefined }));

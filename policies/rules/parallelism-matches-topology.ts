@@ -50,6 +50,7 @@ export const parallelismMatchesTopology: ResourceRule = {
                     violations.push(`${name}: ${pv.where} sets --nnodes ${pv.nnodes} but the group has ${w.groupSize} pod(s); use --nnodes $(LWS_GROUP_SIZE) or match the group size.`);
                 }
                 if (pv.tensor === undefined || !usesGpus) continue;
+                const tensor = pv.nvlinkTensor ?? pv.tensor;
                 if (!ctx.fleet) {
                     needsFleet = true;
                     continue;
@@ -58,16 +59,16 @@ export const parallelismMatchesTopology: ResourceRule = {
                 const pinned = new Map(gpuPods.flatMap((p) => pinnedPools(p.spec, ctx.fleet?.pools ?? [])).map((x) => [x.name, x]));
                 if (pinned.size > 0) {
                     for (const pool of pinned.values()) {
-                        if (pv.tensor > pool.nvlinkDomain) {
-                            violations.push(`${name}: ${pv.where} sets tensor parallel ${pv.tensor} but pool "${pool.name}" has NVLink domains of ${pool.nvlinkDomain} GPUs; tensor parallel across the network is very slow: use tensor parallel ≤ ${pool.nvlinkDomain} and pipeline parallel across nodes.`);
+                        if (tensor > pool.nvlinkDomain) {
+                            violations.push(`${name}: ${pv.where} sets tensor parallel ${tensor} but pool "${pool.name}" has NVLink domains of ${pool.nvlinkDomain} GPUs; tensor parallel across the network is very slow: use tensor parallel ≤ ${pool.nvlinkDomain} and pipeline parallel across nodes.`);
                         }
                     }
                 } else {
                     const vendors = new Set(gpuPods.flatMap((p) => [...podVendors(p, w.declaredVendor?.vendor)]));
                     const pools = ctx.fleet.pools.filter((x) => vendors.size === 0 || vendors.has(x.accelerator.vendor));
                     const widest = Math.max(0, ...pools.map((x) => x.nvlinkDomain));
-                    if (pools.length > 0 && pv.tensor > widest) {
-                        violations.push(`${name}: ${pv.where} sets tensor parallel ${pv.tensor} but the widest NVLink domain in the fleet is ${widest} GPUs; use tensor parallel ≤ ${widest} and pipeline parallel across nodes.`);
+                    if (pools.length > 0 && tensor > widest) {
+                        violations.push(`${name}: ${pv.where} sets tensor parallel ${tensor} but the widest NVLink domain in the fleet is ${widest} GPUs; use tensor parallel ≤ ${widest} and pipeline parallel across nodes.`);
                     }
                 }
             }

@@ -10,6 +10,8 @@ import { fixtures } from "./harness";
 const root = path.join(__dirname, "..", "..");
 const example = path.join(root, "policies", "policy-config.example.json");
 const upstream = path.join(fixtures, "upstream");
+/** The five seed-deck examples (the corpus/ subdirectory next to them has cases that must fail). */
+const seed = fs.readdirSync(upstream).filter((f) => f.endsWith(".yaml")).map((f) => path.join(upstream, f));
 const plan = path.join(fixtures, "plan");
 
 function tmp(files: Record<string, string>): string {
@@ -37,7 +39,7 @@ spec:
 
 describe("policies: CLI", () => {
     it("exits 0 on the upstream examples and a plan with Helm release documents, counting multi-doc files and nested directories", () => {
-        const r = runCli(["check", upstream, plan, "--config", example]);
+        const r = runCli(["check", ...seed, plan, "--config", example]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         // 15 objects in the 5 upstream files; 2 Helm releases + 2 objects (nested platform/ dir) in the plan.
         assert.match(r.stdout, /^19 object\(s\) in 8 file\(s\): 0 mandatory, 0 advisory violation\(s\)\.$/m);
@@ -85,7 +87,7 @@ describe("policies: CLI", () => {
     });
 
     it("accepts the { fleet } shorthand config", () => {
-        const r = runCli(["check", upstream, "--config", path.join(fixtures, "policy-config.h100.json")]);
+        const r = runCli(["check", ...seed, "--config", path.join(fixtures, "policy-config.h100.json")]);
         assert.equal(r.code, 0, r.stdout);
         assert.doesNotMatch(r.stderr, /no fleet/);
     });

@@ -54,7 +54,7 @@ describe("policies: normaliser", () => {
         const none = { tensor: undefined, pipeline: undefined, data: undefined, dataLocal: undefined, nnodes: undefined, worldSize: undefined, unresolved: [] };
         assert.deepEqual(pick(argParallelism({ command: ["sh", "-c"], args: ["vllm serve m -tp 4 -pp=2 --port 8000"] })), { ...none, engine: "vllm", tensor: 4, pipeline: 2 });
         assert.deepEqual(pick(argParallelism({ image: "lmsysorg/sglang:v0.5.5", args: ["--tp-size=2", "--nnodes", "$(LWS_GROUP_SIZE)", "--dp", "2"] }, { LWS_GROUP_SIZE: "2" })), { ...none, engine: "sglang", tensor: 2, data: 2, nnodes: 2 });
-        assert.equal(argParallelism({ args: ["--data-parallel-size-local", "2", "--data-parallel-size", "8"] }).dataLocal, 2);
+        assert.equal(argParallelism({ image: "vllm/vllm-openai:v0.11.0", args: ["--data-parallel-size-local", "2", "--data-parallel-size", "8"] }).dataLocal, 2);
         assert.equal(argParallelism({ command: ["python3", "launch_triton_server.py", "--world_size=4"] }).worldSize, 4);
     });
 
