@@ -464,7 +464,7 @@ function computeWorkloads(s: Subject): WorkloadView[] {
 
 /**
  * Objects that hold GPU requests (`resources.limits`/`requests` with a GPU resource) but are of a
- * kind the pack does not model (MPIJob, ClusterServingRuntime, third-party runtimes, …): where the
+ * kind the pack does not model (MPIJob, ClusterServingRuntime, Dynamo graphs, third-party runtimes, …): where the
  * first one is, for a note. Undefined for objects the pack judges or that request no GPU.
  */
 export function unjudgedGpuRequest(s: Subject): string | undefined {
@@ -477,7 +477,8 @@ export function unjudgedGpuRequest(s: Subject): string | undefined {
         else if (isObject(x)) {
             for (const k of ["limits", "requests"]) {
                 const m = obj(x, k);
-                const r = m && Object.keys(m).find((key) => gpuVendorOf(key) !== undefined);
+                // Device-plugin GPU resources, or the plain `gpu` count of operator CRDs (NVIDIA Dynamo `resources.limits.gpu`).
+                const r = m && Object.keys(m).find((key) => gpuVendorOf(key) !== undefined || key === "gpu");
                 if (r) {
                     found = `${path ? `${path}.` : ""}${k}["${r}"]`;
                     return;
