@@ -11,6 +11,7 @@
 import { z } from "zod";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import * as k8s from "./k8s-names";
 
 export const vendors = ["nvidia", "amd", "intel"] as const;
 export type Vendor = (typeof vendors)[number];
@@ -18,12 +19,37 @@ export type Vendor = (typeof vendors)[number];
 export const enforcementLevels = ["advisory", "mandatory", "remediate", "disabled"] as const;
 export type EnforcementLevel = (typeof enforcementLevels)[number];
 
-// Kept equal to stacks/schema.ts (`dnsLabel`, `poolSchema`, `fleetSchema`) by test/policies/fleet-contract.test.ts.
+// Kept equal to stacks/schema.ts (`dnsLabel`, `labelMap`, `taintSchema`, `poolSchema`, `fleetSchema`) by
+// test/policies/fleet-contract.test.ts; the name rules are lib/k8s-names.ts (the pack's copy of
+// components/common/k8s-validation.ts, checked equal by the same test).
 const dnsLabel = z
     .string()
     .max(50, "must be at most 50 characters (names get suffixes such as -leader, -epp)")
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+function k8sString(rule: (s: string) => string | undefined) {
+    return z.string().superRefine((s, ctx) => {
+        const bad = rule(s);
+        if (bad) ctx.addIssue({ code: "custom", message: bad });
+    });
+}
+
+const labelMap = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+    for (const [key, value] of Object.entries(labels)) {
+        const badKey = k8s.qualifiedName(key);
+        if (badKey) ctx.addIssue({ code: "custom", path: [key], message: `label key ${JSON.stringify(key)}: ${badKey}`, params: { got: key } });
+        const badValue = k8s.labelValue(value);
+        if (badValue) ctx.addIssue({ code: "custom", path: [key], message: `label value ${badValue}` });
+    }
+});
+
 const positiveInt = z.number().int().positive();
+
+const taintSchema = z.strictObject({
+    key: k8sString(k8s.qualifiedName),
+    value: k8sString(k8s.labelValue).optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).default("NoSchedule"),
+});
 
 const poolSchema = z
     .strictObject({
@@ -39,19 +65,11 @@ const poolSchema = z
         rdma: z
             .strictObject({
                 nicsPerNode: positiveInt,
-                resourceName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9_.-]+$/, 'must be an extended resource name like "rdma/rdma_shared_device_a"'),
+                resourceName: k8sString(k8s.extendedResourceName),
             })
             .optional(),
-        labels: z.record(z.string(), z.string()).optional(),
-        taints: z
-            .array(
-                z.strictObject({
-                    key: z.string().min(1),
-                    value: z.string().optional(),
-                    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).default("NoSchedule"),
-                }),
-            )
-            .default([]),
+        labels: labelMap.optional(),
+        taints: z.array(taintSchema).default([]),
     })
     .transform((p) => ({
         ...p,
@@ -89,11 +107,20 @@ export function fleetFromPolicyConfig(raw: unknown, policyName: string): Fleet |
 
 // ── JSON schema for CrossGuard (configSchema) — kept in step with fleetSchema by a test ──
 
+/**
+ * The name rules of lib/k8s-names.ts as JSON Schema patterns (RE2-compatible, as the Pulumi CLI
+ * validates policy config in Go). Two rules are left to the zod check every policy runs on its
+ * config: the 253-character prefix limit and the reserved kubernetes.io resource domain.
+ */
+const QUALIFIED_NAME = "^(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$";
+const LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+const EXTENDED_RESOURCE = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)/([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$";
+
 const taintJson: PolicyConfigJSONSchema = {
     type: "object",
     properties: {
-        key: { type: "string", minLength: 1 },
-        value: { type: "string" },
+        key: { type: "string", pattern: QUALIFIED_NAME },
+        value: { type: "string", pattern: LABEL_VALUE },
         effect: { type: "string", enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"], default: "NoSchedule" },
     },
     required: ["key"],
@@ -121,14 +148,15 @@ const poolJson: PolicyConfigJSONSchema = {
             type: "object",
             properties: {
                 nicsPerNode: { type: "integer", minimum: 1 },
-                resourceName: { type: "string", pattern: "^[a-z0-9.-]+\\/[A-Za-z0-9_.-]+$", description: 'e.g. "rdma/rdma_shared_device_a".' },
+                resourceName: { type: "string", pattern: EXTENDED_RESOURCE, description: 'e.g. "rdma/rdma_shared_device_a" (not in the kubernetes.io domain).' },
             },
             required: ["nicsPerNode", "resourceName"],
             additionalProperties: false,
         },
         labels: {
             type: "object",
-            additionalProperties: { type: "string" },
+            propertyNames: { pattern: QUALIFIED_NAME },
+            additionalProperties: { type: "string", pattern: LABEL_VALUE },
             description: 'Node labels selecting the pool. Defaults to {"inference-platform/pool": <name>}.',
         },
         taints: { type: "array", items: taintJson, default: [] },
