@@ -63,9 +63,39 @@ export function hostResources(gpus: number): { cpu: string; memory: string } {
     return { cpu: String(4 * n), memory: `${16 * n}Gi` };
 }
 
-/** The autoscaling query with `$MODEL` replaced by the served model name (the metrics' `model_name` label). */
-export function modelQuery(query: string, servedModelName: string): string {
-    return query.split("$MODEL").join(servedModelName);
+/**
+ * The autoscaling query with `$MODEL` replaced by the served model name (the metrics' `model_name`
+ * label) and `$NAMESPACE` by the model's namespace (Prometheus' `namespace` target label).
+ */
+export function modelQuery(query: string, servedModelName: string, namespace: string): string {
+    return query.split("$MODEL").join(servedModelName).split("$NAMESPACE").join(namespace);
+}
+
+/** PromQL aggregations that return one series when used without `by (…)`. */
+const SINGLE_SERIES_AGGREGATIONS = ["sum", "avg", "max", "min", "count", "group", "stddev", "stdvar", "quantile", "scalar"];
+
+/**
+ * Why a KEDA Prometheus query may return more than one series, or undefined. KEDA's Prometheus
+ * scaler fails on a multi-element result ("prometheus query … returned multiple elements",
+ * kedacore/keda@v2.20.2 pkg/scalers/prometheus_scaler.go), and a bare metric returns one series
+ * per pod (and per model). Static check: the outermost expression must be an aggregation
+ * (`sum(…)`, `max(…)`, …) without a top-level `by`/`without` grouping. Pure.
+ */
+export function multiSeriesQueryProblem(query: string): string | undefined {
+    const q = query.trim();
+    const fix = `wrap it in an aggregation over all the model's pods, e.g. sum(${q})`;
+    const m = /^([a-z_]+)\s*(\(|(by|without)\b)/.exec(q);
+    if (!m || !SINGLE_SERIES_AGGREGATIONS.includes(m[1])) return `returns one series per pod (KEDA needs exactly one); ${fix}`;
+    // Words outside any parentheses or braces: `sum by (pod) (…)`, `sum(…) without (x)`.
+    let depth = 0;
+    let outside = "";
+    for (const ch of q) {
+        if ("({[".includes(ch)) depth++;
+        outside += depth === 0 ? ch : " ";
+        if (")}]".includes(ch)) depth--;
+    }
+    if (/\b(by|without)\b/.test(outside)) return `groups with by/without, which returns one series per group (KEDA needs exactly one); drop the grouping, e.g. sum(…)`;
+    return undefined;
 }
 
 /** `dependsOn` list without the undefined entries (absent platform pieces). */

@@ -3,9 +3,28 @@
  * huggingface runtime (vLLM backend): `hf://` storageUri or `--model_id`, HF token from the Secret,
  * accelerator/CPU/memory limits from the placement, Prometheus scrape annotations plus a PodMonitor.
  *
+ * Metrics: the huggingface ClusterServingRuntime (kserve-runtime-configs v0.20.0,
+ * files/runtimes/resources.yaml) declares no container port, and Prometheus' pod discovery keeps a
+ * PodMonitor endpoint only for a declared port — so the predictor declares `http1` 8080 itself
+ * (the name Knative also accepts). The served name is passed with `--served-model-name`: the
+ * huggingface server hands it to vLLM, which labels its metrics `model_name` with it (without it
+ * the label is the model id, or `/mnt/models` for `hf://` downloads; kserve@v0.20.0
+ * python/huggingfaceserver/huggingfaceserver/__main__.py, vllm/vllm_model.py).
+ *
  * Autoscaling: Standard mode scales through KEDA (`serving.kserve.io/autoscalerClass: keda`,
- * `spec.predictor.autoScaling.metrics` on a vLLM Prometheus query); Knative mode through the Knative
+ * `spec.predictor.autoScaling.metrics` on one Prometheus series: a sum over the model's own pods).
+ * KServe's KEDA reconciler (kserve@v0.20.0 pkg/controller/v1beta1/inferenceservice/reconcilers/keda/
+ * keda_reconciler.go) copies only query and `target.value` (as `threshold`) into the ScaledObject
+ * trigger and no metric type, so KEDA applies its default AverageValue: replicas =
+ * ceil(query / target). The spec says so (`type: AverageValue`, with `value` = `averageValue`, as
+ * the webhook requires `value` for External metrics). Knative mode scales through the Knative
  * autoscaler on concurrency, down to zero replicas when `min` is 0.
+ *
+ * Gated `hf://` models: the storage-initializer (not the model container) downloads them, and
+ * takes credentials only from the pod's ServiceAccount secrets or a storage secret annotation
+ * (kserve@v0.20.0 pkg/credentials/service_account_credentials.go, mountSecretCredential: a Secret
+ * with key `HF_TOKEN` becomes the initializer's HF_TOKEN, pkg/credentials/hf/hf_secret.go). So a
+ * model with a token gets a ServiceAccount listing the token Secret, and the predictor runs as it.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,10 +33,23 @@ import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../en
 import type { Placement } from "../engine/types";
 import type { ModelConfig, PoolConfig } from "../../stacks/schema";
 import { hostResources, modelQuery } from "./common";
+import { DEFAULT_AUTOSCALING_QUERY } from "../../stacks/schema";
 import type { KServeMode } from "./kserve";
 
 /** Port the KServe huggingface runtime serves (HTTP API and /metrics) on. */
 export const KSERVE_HF_PORT = 8080;
+/** Name of that port on the predictor container (Knative allows only "http1" or "h2c"). */
+export const KSERVE_HF_PORT_NAME = "http1";
+/**
+ * The default scale signal of an InferenceService: vLLM's running requests summed over the
+ * model's own pods (its namespace and served name), so KEDA gets exactly one series.
+ */
+export const KSERVE_DEFAULT_QUERY = 'sum(vllm:num_requests_running{namespace="$NAMESPACE",model_name="$MODEL"})';
+
+/** The ServiceAccount the predictor runs as when the storage-initializer needs the HF token. */
+export function storageServiceAccountName(modelName: string): string {
+    return `${modelName}-storage`;
+}
 
 export interface KServeModelArgs {
     namespace: pulumi.Input<string>;
@@ -42,7 +74,8 @@ export interface KServeModelArgs {
 
 /** huggingface runtime arguments: model name/id, vLLM engine args from the placement, extra args. Pure. */
 export function kserveHfArgs(model: ModelConfig, placement: Placement): string[] {
-    const a = [`--model_name=${model.name}`];
+    // --served-model-name fixes vLLM's `model_name` metric label (and the OpenAI model id) to the name.
+    const a = [`--model_name=${model.name}`, `--served-model-name=${model.name}`];
     if (!model.kserve.storageUri) a.push(`--model_id=${model.model}`);
     a.push(`--tensor-parallel-size=${placement.tensor}`);
     if (placement.pipeline > 1) a.push(`--pipeline-parallel-size=${placement.pipeline}`);
@@ -78,8 +111,10 @@ export function inferenceServiceSpec(args: Omit<KServeModelArgs, "kserve" | "mon
                 {
                     type: "External",
                     external: {
-                        metric: { backend: "prometheus", serverAddress: args.prometheusUrl, query: modelQuery(a.query, model.name) },
-                        target: { type: "Value", value: String(a.target) },
+                        metric: { backend: "prometheus", serverAddress: args.prometheusUrl, query: kserveQuery(a.query, model.name, args.namespace) },
+                        // What KEDA does with it: the reconciler reads `value` as the threshold and
+                        // sets no metric type, so KEDA's default AverageValue applies.
+                        target: { type: "AverageValue", value: String(a.target), averageValue: String(a.target) },
                     },
                 },
             ],
@@ -96,17 +131,31 @@ export function inferenceServiceSpec(args: Omit<KServeModelArgs, "kserve" | "mon
         if (mode === "Standard") annotations["serving.kserve.io/autoscalerClass"] = "none";
     }
     const { nodeSelector, tolerations } = poolPlacement(pool);
+    if (needsStorageCredentials(args)) predictor["serviceAccountName"] = storageServiceAccountName(model.name);
     predictor["nodeSelector"] = nodeSelector;
     predictor["tolerations"] = tolerations;
     predictor["model"] = {
         modelFormat: { name: "huggingface" },
         ...(model.kserve.storageUri ? { storageUri: `hf://${model.model}` } : {}),
         args: kserveHfArgs(model, placement),
+        // Declared so the PodMonitor's endpoint exists (Prometheus drops undeclared ports).
+        ports: [{ name: KSERVE_HF_PORT_NAME, containerPort: KSERVE_HF_PORT, protocol: "TCP" }],
         env: [...hfTokenEnv(args.hfTokenSecretName), ...extraEnv(model.env)],
         resources: { limits, requests: limits },
         ...(model.image ? { image: model.image } : {}),
     };
     return { annotations, spec: { predictor } };
+}
+
+/** The autoscaling query: the KServe default for the default query; `$MODEL`/`$NAMESPACE` substituted. */
+export function kserveQuery(query: string, servedName: string, namespace: pulumi.Input<string>): pulumi.Output<string> {
+    const q = query === DEFAULT_AUTOSCALING_QUERY ? KSERVE_DEFAULT_QUERY : query;
+    return pulumi.output(namespace).apply((ns) => modelQuery(q, servedName, ns));
+}
+
+/** The storage-initializer downloads an `hf://` URI and needs the token (when there is one). */
+function needsStorageCredentials(args: Pick<KServeModelArgs, "model" | "hfTokenSecretName">): boolean {
+    return args.model.kserve.storageUri && args.hfTokenSecretName !== undefined;
 }
 
 export class KServeModel extends pulumi.ComponentResource {
@@ -132,6 +181,21 @@ export class KServeModel extends pulumi.ComponentResource {
         const labels = standardLabels("kserve", model.name, { "inference-platform/model": model.name });
         const body = inferenceServiceSpec(args);
         const kedaDeps = model.autoscaling && mode === "Standard" && args.kedaCrds ? [args.kedaCrds] : [];
+        const saDeps: pulumi.Resource[] = [];
+        if (needsStorageCredentials(args)) {
+            // KServe's credential builder mounts every Secret the ServiceAccount lists into the
+            // storage-initializer; `HF_TOKEN` in it is what the hf:// download uses.
+            saDeps.push(
+                new k8s.core.v1.ServiceAccount(
+                    `${name}-storage`,
+                    {
+                        metadata: { name: storageServiceAccountName(model.name), namespace: args.namespace, labels },
+                        secrets: [{ name: args.hfTokenSecretName }],
+                    },
+                    { parent: this },
+                ),
+            );
+        }
         new k8s.apiextensions.CustomResource(
             name,
             {
@@ -142,7 +206,7 @@ export class KServeModel extends pulumi.ComponentResource {
             },
             // The kind, its webhooks and the huggingface runtime come from the KServe install; KServe
             // creates a KEDA ScaledObject for keda autoscaling, whose kind must exist too.
-            { parent: this, dependsOn: [...args.kserve, ...kedaDeps] },
+            { parent: this, dependsOn: [...args.kserve, ...kedaDeps, ...saDeps] },
         );
         if (args.podMonitor) {
             new k8s.apiextensions.CustomResource(
@@ -153,7 +217,8 @@ export class KServeModel extends pulumi.ComponentResource {
                     metadata: { name: `${model.name}-predictor-metrics`, namespace: args.namespace, labels },
                     spec: {
                         selector: { matchLabels: { "serving.kserve.io/inferenceservice": model.name } },
-                        podMetricsEndpoints: [{ portNumber: KSERVE_HF_PORT, path: "/metrics", interval: "15s" }],
+                        // The port the predictor container declares (see inferenceServiceSpec).
+                        podMetricsEndpoints: [{ port: KSERVE_HF_PORT_NAME, path: "/metrics", interval: "15s" }],
                     },
                 },
                 // The PodMonitor kind exists once kube-prometheus-stack installed its CRDs.

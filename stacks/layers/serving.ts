@@ -15,7 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../../components/common/k8s";
 import type { Placement } from "../../components/engine/types";
-import { GatewayRef } from "../../components/serving/common";
+import { GatewayRef, multiSeriesQueryProblem } from "../../components/serving/common";
 import { DynamoDeployment, dynamoProblem } from "../../components/serving/dynamo";
 import { DynamoPlatform } from "../../components/serving/dynamo-platform";
 import { KnativeServing } from "../../components/serving/knative";
@@ -90,6 +90,13 @@ export function servingConfigProblems(config: ParsedStackConfig, placements: Pla
                 }
                 if (m.autoscaling && p.kserve.mode === "Standard" && p.keda.enabled === false) {
                     problems.push(`${at("autoscaling")}: KServe Standard mode scales through KEDA, but platform.keda.enabled is false; enable KEDA or remove autoscaling`);
+                }
+                if (m.autoscaling && p.kserve.mode === "Standard") {
+                    const why = multiSeriesQueryProblem(m.autoscaling.query);
+                    if (why) problems.push(`${at("autoscaling", "query")}: got ${JSON.stringify(m.autoscaling.query)}; it ${why}`);
+                    if (!m.kserve.podMonitor) {
+                        problems.push(`${at("kserve", "podMonitor")}: got false, but autoscaling reads the predictor's metrics, which only the PodMonitor scrapes; allowed with autoscaling: true`);
+                    }
                 }
                 break;
             case "llmisvc": {

@@ -2,7 +2,9 @@
 import { strict as assert } from "node:assert";
 import { KServe, kserveResourcesValues, llmisvcResourcesValues, runtimeConfigsValues } from "../../components/serving/kserve";
 import { KnativeServing, knativeServingSpec } from "../../components/serving/knative";
-import { inferenceServiceSpec, KServeModel } from "../../components/serving/kserve-model";
+import { inferenceServiceSpec, KSERVE_DEFAULT_QUERY, KServeModel } from "../../components/serving/kserve-model";
+import { multiSeriesQueryProblem } from "../../components/serving/common";
+import { servingConfigProblems } from "../../stacks/layers/serving";
 import { one, promiseOf, registered, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { config, crType, H100_POOL, inputs, installer, manifestOf, modelArgs, resolved, valuesOf } from "./fixtures";
@@ -101,7 +103,7 @@ describe("serving: KServeModel (InferenceService)", () => {
 
     const cfg = config([
         { name: "huggingface-llama3", model: "meta-llama/Llama-3.2-3B-Instruct", serving: "kserve", parallelism: { tensor: 1 } },
-        { name: "fbopt", model: "facebook/opt-125m", serving: "kserve", kserve: { storageUri: false }, autoscaling: { min: 1, max: 5, query: "vllm:num_requests_running", target: 2 } },
+        { name: "fbopt", model: "facebook/opt-125m", serving: "kserve", kserve: { storageUri: false }, autoscaling: { min: 1, max: 5, query: 'max(vllm:num_requests_running{model_name="$MODEL"})', target: 2 } },
         { name: "tozero", model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { min: 0, max: 3, target: 4 } },
     ]);
 
@@ -116,6 +118,8 @@ describe("serving: KServeModel (InferenceService)", () => {
         assert.equal(model.modelFormat.name, "huggingface");
         assert.equal(model.storageUri, "hf://meta-llama/Llama-3.2-3B-Instruct");
         assert.ok(model.args.includes("--model_name=huggingface-llama3"));
+        // vLLM labels its metrics model_name with the served name (else the model id or /mnt/models).
+        assert.ok(model.args.includes("--served-model-name=huggingface-llama3"));
         assert.ok(!model.args.some((a: string) => a.startsWith("--model_id")));
         assert.deepEqual(model.env[0], { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf-token", key: "HF_TOKEN" } } });
         assert.deepEqual(model.resources.limits, { "nvidia.com/gpu": "1", cpu: "4", memory: "16Gi" });
@@ -146,8 +150,8 @@ describe("serving: KServeModel (InferenceService)", () => {
             {
                 type: "External",
                 external: {
-                    metric: { backend: "prometheus", serverAddress: "http://prom.monitoring.svc:9090", query: "vllm:num_requests_running" },
-                    target: { type: "Value", value: "2" },
+                    metric: { backend: "prometheus", serverAddress: "http://prom.monitoring.svc:9090", query: 'max(vllm:num_requests_running{model_name="fbopt"})' },
+                    target: { type: "AverageValue", value: "2", averageValue: "2" },
                 },
             },
         ]);
@@ -157,10 +161,52 @@ describe("serving: KServeModel (InferenceService)", () => {
         assert.ok(isvc.dependsOn.includes(keda.urn));
     });
 
-    it("default query substitutes the served model name", () => {
-        const c = config([{ name: "q", model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { max: 2 } }]);
-        const body = inferenceServiceSpec({ ...modelArgs(c), prometheusUrl: "http://p:9090" }) as any;
-        assert.equal(body.spec.predictor.autoScaling.metrics[0].external.metric.query, 'sum(vllm:num_requests_running{model_name="q"})');
+    it("default query: one series, summed over the model's own pods (its namespace and served name)", async () => {
+        const c = config([
+            { name: "q", model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { max: 2 } },
+            { name: "r", model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { max: 2 } },
+        ]);
+        const queries = await Promise.all(
+            [0, 1].map(async (i) => {
+                const body = inferenceServiceSpec({ ...modelArgs(c, i), namespace: "team-a", prometheusUrl: "http://p:9090" }) as any;
+                const p = body.spec.predictor;
+                // The label the query filters on is the name the server is told to serve under.
+                assert.ok(p.model.args.includes(`--served-model-name=${c.models[i].name}`));
+                return promiseOf(p.autoScaling.metrics[0].external.metric.query);
+            }),
+        );
+        assert.deepEqual(queries, ['sum(vllm:num_requests_running{namespace="team-a",model_name="q"})', 'sum(vllm:num_requests_running{namespace="team-a",model_name="r"})']);
+        assert.equal(multiSeriesQueryProblem(KSERVE_DEFAULT_QUERY), undefined);
+    });
+
+    it("target type is what KServe's KEDA reconciler makes of it: AverageValue, with the threshold in value", () => {
+        // keda_reconciler.go (v0.20.0) copies only target.value into the trigger's threshold and sets no
+        // metricType, so KEDA's default AverageValue applies; the webhook requires value for External.
+        const body = inferenceServiceSpec({ ...modelArgs(cfg, 1), prometheusUrl: "http://p:9090" }) as any;
+        const target = body.spec.predictor.autoScaling.metrics[0].external.target;
+        assert.equal(target.type, "AverageValue");
+        assert.equal(target.value, "2");
+        assert.equal(target.averageValue, target.value);
+    });
+
+    it("one-series check: bare metrics and by/without groupings are refused, aggregations pass", () => {
+        assert.match(multiSeriesQueryProblem("vllm:num_requests_running") ?? "", /one series per pod.*sum\(vllm:num_requests_running\)/);
+        assert.match(multiSeriesQueryProblem("rate(vllm:prompt_tokens_total[1m])") ?? "", /one series per pod/);
+        assert.match(multiSeriesQueryProblem("sum by (pod) (vllm:num_requests_running)") ?? "", /by\/without/);
+        assert.match(multiSeriesQueryProblem('sum(vllm:num_requests_running{model_name="x"}) by (pod)') ?? "", /by\/without/);
+        assert.equal(multiSeriesQueryProblem('max(sum by (pod) (vllm:num_requests_running{model_name="x"}))'), undefined);
+        assert.equal(multiSeriesQueryProblem("sum(rate(vllm:prompt_tokens_total[1m])) / sum(vllm:num_requests_running)"), undefined);
+    });
+
+    it("config: a KEDA query returning one series per pod, or autoscaling without the PodMonitor, is a config problem", () => {
+        const bad = config([
+            { name: "a", model: "facebook/opt-125m", serving: "kserve", autoscaling: { max: 5, query: "vllm:num_requests_running" } },
+            { name: "b", model: "facebook/opt-125m", serving: "kserve", kserve: { podMonitor: false }, autoscaling: { max: 5 } },
+        ]);
+        const problems = servingConfigProblems(bad);
+        assert.ok(problems.some((p) => p.startsWith('inference-platform:models[0].autoscaling.query: got "vllm:num_requests_running"; it returns one series per pod')), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith("inference-platform:models[1].kserve.podMonitor: got false")), problems.join("\n"));
+        assert.equal(problems.length, 2);
     });
 
     it("Knative variant: scale to zero on concurrency, no KEDA annotation", () => {
@@ -180,9 +226,33 @@ describe("serving: KServeModel (InferenceService)", () => {
         const pm = await one(crType("monitoring.coreos.com/v1", "PodMonitor"), "llama-pm-metrics");
         assert.deepEqual(validateObject(manifestOf(pm)), []);
         assert.deepEqual(inputs(pm).spec.selector.matchLabels, { "serving.kserve.io/inferenceservice": "huggingface-llama3" });
-        assert.equal(inputs(pm).spec.podMetricsEndpoints[0].portNumber, 8080);
+        // Prometheus keeps a PodMonitor endpoint only for a port the container declares; the
+        // huggingface runtime declares none, so the predictor must.
+        const isvc = manifestOf(await one(ISVC, "llama-pm")) as any;
+        const declared = isvc.spec.predictor.model.ports;
+        const ep = inputs(pm).spec.podMetricsEndpoints[0];
+        assert.ok(declared.some((p: any) => p.name === ep.port && p.containerPort === 8080), `scraped port ${JSON.stringify(ep)} not declared: ${JSON.stringify(declared)}`);
+        // Knative accepts only these port names.
+        assert.ok(declared.every((p: any) => ["http1", "h2c"].includes(p.name)));
         const prom = await one("kubernetes:core/v1:Namespace", "prom-stand-in");
         assert.ok(pm.dependsOn.includes(prom.urn));
+    });
+
+    it("gated hf:// download: the storage-initializer gets HF_TOKEN through the predictor's ServiceAccount", async () => {
+        new KServeModel("llama-sa", { ...modelArgs(cfg, 0), hfTokenSecretName: "hf-token", kserve: [] });
+        const sa = await one("kubernetes:core/v1:ServiceAccount", "llama-sa-storage");
+        const isvc = await one(ISVC, "llama-sa");
+        // KServe's credential builder mounts the Secrets the pod's ServiceAccount lists (key HF_TOKEN → hf).
+        assert.deepEqual(inputs(sa).secrets, [{ name: "hf-token" }]);
+        assert.equal(inputs(sa).metadata.namespace, "inference");
+        assert.equal((manifestOf(isvc) as any).spec.predictor.serviceAccountName, inputs(sa).metadata.name);
+        assert.deepEqual(validateObject(manifestOf(isvc)), []);
+        assert.ok(isvc.dependsOn.includes(sa.urn), "the ServiceAccount exists before the predictor pod is admitted");
+        // --model_id (no storage-initializer) and public models need no ServiceAccount.
+        new KServeModel("fbopt-sa", { ...modelArgs(cfg, 1), hfTokenSecretName: "hf-token", prometheusUrl: "http://p:9090", kserve: [] });
+        new KServeModel("public", { ...modelArgs(cfg, 2), kserve: [], prometheusUrl: "http://p:9090" });
+        assert.equal((await registered("kubernetes:core/v1:ServiceAccount")).length, 1);
+        assert.equal((manifestOf(await one(ISVC, "public")) as any).spec.predictor.serviceAccountName, undefined);
     });
 
     it("refuses a multi-node replica and KEDA without Prometheus, registering nothing", async () => {
