@@ -180,7 +180,13 @@ export class ServingLayer extends pulumi.ComponentResource {
             if (knativeMode) {
                 i.knative = new KnativeServing(
                     "knative",
-                    { networking: istio ? "istio" : "kourier", chartOverrides, skipAwait, dependsOn: istio && crd["networking.istio.io"] ? [crd["networking.istio.io"]] : [] },
+                    {
+                        networking: istio ? "istio" : "kourier",
+                        chartOverrides,
+                        skipAwait,
+                        dependsOn: istio && crd["networking.istio.io"] ? [crd["networking.istio.io"]] : [],
+                        istioControlPlane: istio ? platform.components?.gatewayProvider?.controlPlane : undefined,
+                    },
                     child,
                 );
             }

@@ -1,13 +1,13 @@
 /** KServe install, Knative Serving and KServeModel (InferenceService). */
 import { strict as assert } from "node:assert";
 import { KServe, kserveResourcesValues, llmisvcResourcesValues, runtimeConfigsValues } from "../../components/serving/kserve";
-import { KnativeServing, knativeServingSpec } from "../../components/serving/knative";
+import { ISTIO_INGRESS_GATEWAY, KNATIVE_FEATURES, KnativeServing, knativeServingSpec } from "../../components/serving/knative";
 import { inferenceServiceSpec, KSERVE_DEFAULT_QUERY, KServeModel } from "../../components/serving/kserve-model";
 import { multiSeriesQueryProblem } from "../../components/serving/common";
 import { servingConfigProblems } from "../../stacks/layers/serving";
 import { one, promiseOf, registered, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
-import { config, crType, H100_POOL, inputs, installer, manifestOf, modelArgs, resolved, valuesOf } from "./fixtures";
+import { config, crType, H100_POOL, inputs, installer, L40S_POOL, manifestOf, modelArgs, resolved, valuesOf } from "./fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ISVC = crType("serving.kserve.io/v1beta1", "InferenceService");
@@ -77,24 +77,142 @@ describe("serving: KServe install", () => {
         assert.equal((await registered(RELEASE)).length, 0);
     });
 
-    it("KnativeServing (no upstream schema in shared/): pinned shape, after the operator chart", async () => {
+    it("KnativeServing: features the generated Services need, net-istio gateways on the ingress gateway pods; validates upstream; after the operator chart", async () => {
+        const selector = { istio: "ingressgateway" };
         assert.deepEqual(knativeServingSpec("istio"), {
             version: "1.20.0",
-            ingress: { istio: { enabled: true } },
-            config: { autoscaler: { "enable-scale-to-zero": "true" } },
+            ingress: { istio: { enabled: true, "knative-ingress-gateway": { selector }, "knative-local-gateway": { selector } } },
+            config: {
+                autoscaler: { "enable-scale-to-zero": "true" },
+                features: {
+                    "kubernetes.podspec-nodeselector": "enabled",
+                    "kubernetes.podspec-tolerations": "enabled",
+                    "kubernetes.podspec-volumes-emptydir": "enabled",
+                },
+            },
         });
         assert.deepEqual(knativeServingSpec("kourier").config, {
             autoscaler: { "enable-scale-to-zero": "true" },
+            features: KNATIVE_FEATURES,
             network: { "ingress-class": "kourier.ingress.networking.knative.dev" },
         });
         new KnativeServing("kn", { networking: "kourier" });
         const op = await one(RELEASE, "kn-operator");
         const ks = await one(crType("operator.knative.dev/v1beta1", "KnativeServing"), "kn-serving");
+        assert.deepEqual(validateObject(manifestOf(ks)), []);
         assert.equal(inputs(ks).apiVersion, "operator.knative.dev/v1beta1");
         assert.equal(inputs(ks).kind, "KnativeServing");
         assert.deepEqual(inputs(ks).metadata.namespace, "knative-serving");
         assert.ok(ks.dependsOn.includes(op.urn));
         assert.deepEqual(valuesOf(op), {});
+        // Kourier brings its own data plane: no Istio gateway.
+        assert.equal((await registered("kubernetes:apps/v1:Deployment")).length, 0);
+    });
+
+    it("net-istio: an Istio ingress gateway with the labels net-istio's Gateways select and the Service its config-istio names, after istiod", async () => {
+        const istiod = installer("istiod-stand-in");
+        new KnativeServing("kn-istio", { networking: "istio", istioControlPlane: istiod });
+        const ks = await one(crType("operator.knative.dev/v1beta1", "KnativeServing"), "kn-istio-serving");
+        assert.deepEqual(validateObject(manifestOf(ks)), []);
+        const dep = await one("kubernetes:apps/v1:Deployment", "kn-istio-ingressgateway");
+        const svc = await one("kubernetes:core/v1:Service", "kn-istio-ingressgateway");
+        // net-istio@knative-v1.20.0 config/400-config-istio.yaml: istio-ingressgateway.istio-system.svc.cluster.local.
+        assert.deepEqual([inputs(svc).metadata.name, inputs(svc).metadata.namespace], ["istio-ingressgateway", "istio-system"]);
+        const podLabels = inputs(dep).spec.template.metadata.labels;
+        for (const gw of ["knative-ingress-gateway", "knative-local-gateway"]) {
+            const sel = inputs(ks).spec.ingress.istio[gw].selector;
+            assert.ok(Object.entries(sel).every(([k, v]) => podLabels[k] === v), `${gw} selects ${JSON.stringify(sel)}; pods ${JSON.stringify(podLabels)}`);
+        }
+        assert.deepEqual(ISTIO_INGRESS_GATEWAY.selector, { istio: "ingressgateway" }, "net-istio's default selector (config/202-gateway.yaml)");
+        assert.ok(Object.entries(inputs(svc).spec.selector).every(([k, v]) => podLabels[k] === v));
+        // Gateway injection (Istio "Installing Gateways"): istiod fills in the proxy; it must exist first.
+        assert.equal(podLabels["sidecar.istio.io/inject"], "true");
+        assert.equal(inputs(dep).spec.template.metadata.annotations["inject.istio.io/templates"], "gateway");
+        const cp = await one("kubernetes:core/v1:Namespace", "istiod-stand-in");
+        assert.ok(dep.dependsOn.includes(cp.urn));
+        const rb = await one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "kn-istio-ingressgateway-sds");
+        assert.deepEqual(inputs(rb).subjects, [{ kind: "ServiceAccount", name: "istio-ingressgateway", namespace: "istio-system" }]);
+        assert.equal(inputs(dep).spec.template.spec.serviceAccountName, "istio-ingressgateway");
+    });
+});
+
+/**
+ * Knative 1.20's field mask (knative/serving@knative-v1.20.0 pkg/apis/serving/fieldmask.go
+ * PodSpecMask, VolumeSourceMask, and the fieldRef check of EnvVarSource): the pod-spec fields and
+ * volume sources a Service may use only with a config-features flag, and the flags on by default
+ * (config/core/configmaps/features.yaml).
+ */
+const KNATIVE_POD_FIELD_FEATURES: Record<string, string> = {
+    affinity: "kubernetes.podspec-affinity",
+    topologySpreadConstraints: "kubernetes.podspec-topologyspreadconstraints",
+    hostAliases: "kubernetes.podspec-hostaliases",
+    nodeSelector: "kubernetes.podspec-nodeselector",
+    runtimeClassName: "kubernetes.podspec-runtimeclassname",
+    tolerations: "kubernetes.podspec-tolerations",
+    securityContext: "kubernetes.podspec-securitycontext",
+    shareProcessNamespace: "kubernetes.podspec-shareprocessnamespace",
+    priorityClassName: "kubernetes.podspec-priorityclassname",
+    schedulerName: "kubernetes.podspec-schedulername",
+    initContainers: "kubernetes.podspec-init-containers",
+    dnsPolicy: "kubernetes.podspec-dnspolicy",
+    dnsConfig: "kubernetes.podspec-dnsconfig",
+    hostIPC: "kubernetes.podspec-hostipc",
+    hostPID: "kubernetes.podspec-hostpid",
+    hostNetwork: "kubernetes.podspec-hostnetwork",
+};
+const KNATIVE_POD_FIELDS_ALWAYS = ["serviceAccountName", "containers", "volumes", "imagePullSecrets", "enableServiceLinks", "automountServiceAccountToken"];
+const KNATIVE_VOLUME_FEATURES: Record<string, string> = {
+    emptyDir: "kubernetes.podspec-volumes-emptydir",
+    persistentVolumeClaim: "kubernetes.podspec-persistent-volume-claim",
+    hostPath: "kubernetes.podspec-volumes-hostpath",
+    csi: "kubernetes.podspec-volumes-csi",
+    image: "kubernetes.podspec-volumes-image",
+};
+const KNATIVE_DEFAULT_ENABLED = ["kubernetes.podspec-volumes-emptydir"];
+/** InferenceService ComponentExtensionSpec fields (not pod-spec fields) of a predictor. */
+const ISVC_COMPONENT_FIELDS = new Set([
+    "minReplicas", "maxReplicas", "scaleTarget", "scaleMetric", "scaleMetricType", "autoScaling", "containerConcurrency", "timeout",
+    "canaryTrafficPercent", "logger", "batcher", "labels", "annotations", "deploymentStrategy", "model", "workerSpec",
+]);
+/** Pod-level fields of the huggingface ClusterServingRuntime (kserve-runtime-configs v0.20.0 files/runtimes/resources.yaml). */
+const HF_RUNTIME_POD = { hostIPC: false, volumes: [{ name: "devshm", emptyDir: { medium: "Memory" } }] };
+
+/** Knative features a predictor's pod spec needs (zero-valued fields need none). */
+function knativeFeaturesUsed(predictor: Record<string, any>): string[] {
+    const used = new Set<string>();
+    const pod: Record<string, any> = { ...HF_RUNTIME_POD, ...predictor };
+    for (const [k, v] of Object.entries(pod)) {
+        if (ISVC_COMPONENT_FIELDS.has(k) || KNATIVE_POD_FIELDS_ALWAYS.includes(k)) continue;
+        if (v === false || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+        used.add(KNATIVE_POD_FIELD_FEATURES[k] ?? `unknown pod field ${k}`);
+    }
+    for (const vol of [...HF_RUNTIME_POD.volumes, ...(predictor.volumes ?? [])]) {
+        for (const src of Object.keys(vol).filter((k) => k !== "name")) if (KNATIVE_VOLUME_FEATURES[src]) used.add(KNATIVE_VOLUME_FEATURES[src]);
+    }
+    for (const e of predictor.model?.env ?? []) if (e.valueFrom?.fieldRef || e.valueFrom?.resourceFieldRef) used.add("kubernetes.podspec-fieldref");
+    return [...used].sort();
+}
+
+describe("serving: KServe Knative mode vs Knative's field mask", () => {
+    beforeEach(resetRecords);
+
+    it("every pod-spec field the Knative-mode predictor carries is allowed by the KnativeServing config", () => {
+        const enabled = new Set([...KNATIVE_DEFAULT_ENABLED, ...Object.keys((knativeServingSpec("istio").config as any).features)]);
+        const c = config(
+            [
+                { name: "tozero", model: "Qwen/Qwen3-0.6B", serving: "kserve", autoscaling: { min: 0, max: 3, target: 4 }, env: { A: "b" } },
+                { name: "gated", model: "meta-llama/Llama-3.2-3B-Instruct", serving: "kserve" },
+                { name: "byid", model: "facebook/opt-125m", serving: "kserve", kserve: { storageUri: false } },
+            ],
+            [{ ...L40S_POOL, labels: { "nvidia.com/gpu.product": "NVIDIA-L40S" } }],
+        );
+        for (const i of [0, 1, 2]) {
+            const body = inferenceServiceSpec({ ...modelArgs(c, i), mode: "Knative", hfTokenSecretName: "hf-token" }) as any;
+            const used = knativeFeaturesUsed(body.spec.predictor);
+            assert.ok(used.includes("kubernetes.podspec-nodeselector") && used.includes("kubernetes.podspec-tolerations"), used.join());
+            const off = used.filter((f) => !enabled.has(f));
+            assert.deepEqual(off, [], `Knative would reject models[${i}]: must not set the field(s) behind ${off.join(", ")}`);
+        }
     });
 });
 
