@@ -176,11 +176,13 @@ e2e_check_objects() {
     || fail "Deployment opt-125m-sglang differs from the expectation: $(jq -c '.spec.template.spec.containers[0] | {command, args}' <<<"$obj")"
   log "  Deployment $ns/opt-125m-sglang: --model-path facebook/opt-125m --tp 1, nvidia.com/gpu 1"
 
-  # Triton + TensorRT-LLM StatefulSet and its model repository PVC (Pending: no storage provisioner).
-  e2e_api "/apis/apps/v1/namespaces/$ns/statefulsets/llama-3-2-3b-trtllm" >/dev/null || fail "StatefulSet llama-3-2-3b-trtllm not found"
-  obj="$(e2e_api "/api/v1/namespaces/$ns/persistentvolumeclaims/llama-3-2-3b-trtllm-model-repo")" || fail "PVC llama-3-2-3b-trtllm-model-repo not found"
-  [ "$(jq -r .spec.resources.requests.storage <<<"$obj")" = "30Gi" ] || fail "PVC llama-3-2-3b-trtllm-model-repo does not request 30Gi"
-  log "  StatefulSet $ns/llama-3-2-3b-trtllm + PVC llama-3-2-3b-trtllm-model-repo (30Gi, phase $(jq -r .status.phase <<<"$obj"))"
+  # Triton + TensorRT-LLM StatefulSet: it writes the LLM API model repository (TP 1) before Triton
+  # starts, and its HF cache claim template asks for 30Gi.
+  obj="$(e2e_api "/apis/apps/v1/namespaces/$ns/statefulsets/llama-3-2-3b-trtllm")" || fail "StatefulSet llama-3-2-3b-trtllm not found"
+  jq -e '(.spec.volumeClaimTemplates[0].spec.resources.requests.storage == "30Gi")
+    and (.spec.template.spec.containers[0].command[2] | contains("cp -R /app/all_models/llmapi/tensorrt_llm /models/tensorrt_llm") and contains("\"tensor_parallel_size\":1"))' <<<"$obj" >/dev/null \
+    || fail "StatefulSet llama-3-2-3b-trtllm differs from the expectation: $(jq -c '.spec.template.spec.containers[0].command' <<<"$obj")"
+  log "  StatefulSet $ns/llama-3-2-3b-trtllm: LLM API model repository (TP 1) written before launch_triton_server.py, 30Gi cache claim"
 
   # One Service per model, with a cluster IP allocated by the API server.
   for obj in qwen3-0-6b:8000 opt-125m-sglang:30000 llama-3-2-3b-trtllm; do
@@ -267,10 +269,6 @@ e2e_destroyed_check() {
     [ "$code" = "404" ] || fail "$path still exists after destroy (HTTP $code)"
   done
   log "  StatefulSet, Deployment, Secret, Service: 404"
-  # The Triton model repository is retainOnDelete (built engines are expensive): Pulumi leaves it.
-  e2e_api "/api/v1/namespaces/$ns/persistentvolumeclaims/llama-3-2-3b-trtllm-model-repo" >/dev/null \
-    || fail "PVC llama-3-2-3b-trtllm-model-repo is gone; it is retainOnDelete and should outlive the stack"
-  log "  PVC llama-3-2-3b-trtllm-model-repo: retained (retainOnDelete)"
   code="$(curl -s -o "$E2E_WORK/ns.json" -w '%{http_code}' --cacert "$E2E_CA" --cert "$E2E_CLIENT_CERT" --key "$E2E_CLIENT_KEY" "$E2E_API_URL/api/v1/namespaces/$ns")"
   if [ "$code" = "404" ]; then
     log "  namespace $ns: gone"

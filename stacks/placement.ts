@@ -176,7 +176,6 @@ function engineProblems(model: ModelConfig, i: number, pool: PoolConfig, placeme
                 `${at("engine")}: got "trtllm", but one replica needs ${placement.nodesPerReplica} nodes (${placement.tensor * placement.pipeline} GPUs, ${pool.accelerator.perNode} per node); Triton + TensorRT-LLM is single-node here; use "vllm" or "sglang", or a pool with more GPUs per node`,
             );
         }
-        if (!model.cacheSize) out.push(`${at("cacheSize")}: required for engine "trtllm": the size of the model repository PVC holding the TensorRT-LLM engines, e.g. "200Gi"`);
     }
     if (model.engine === "sglang" && vendor === "intel" && !model.image) {
         out.push(`${at("engine")}: got "sglang" on Intel Gaudi pool "${pool.name}"; the versions table has no SGLang Gaudi image; use "vllm" or set ${at("image").slice(NS.length + 1)}`);

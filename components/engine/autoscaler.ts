@@ -28,22 +28,34 @@ export interface EngineAutoscalerArgs {
 }
 
 /**
- * Each engine's "requests in flight" gauge, the default scale signal. A query the user wrote is
+ * Each engine's "requests in flight" signal, the default scale signal. A query the user wrote is
  * kept; the vLLM default is swapped for the engine's own metric.
+ *
+ * Triton's TensorRT-LLM LLM API model (components/engine/triton-trtllm.ts) is a Python-backend
+ * model named `tensorrt_llm` in every deployment, without the C++ backend's `nv_trt_llm_*`
+ * gauges; Triton's cumulative per-model request duration grows by the number of requests in
+ * flight every second, so its rate (µs/s ÷ 10⁶) is the mean concurrency. It is filtered to this
+ * model's pods by the `inference_platform_model` target label the engine PodMonitor copies from
+ * the pod label `inference-platform/model` (components/engine/workload.ts), and its namespace.
  */
 export const ENGINE_DEFAULT_QUERY: Record<EngineKind, string> = {
     vllm: DEFAULT_AUTOSCALING_QUERY,
     sglang: 'sum(sglang:num_running_reqs{model_name="$MODEL"})',
-    trtllm: 'sum(nv_trt_llm_request_metrics{request_type="active"})',
+    trtllm: 'sum(rate(nv_inference_request_duration_us{namespace="$NAMESPACE",inference_platform_model="$NAME",model="tensorrt_llm"}[1m])) / 1000000',
 };
 
-/** The PromQL KEDA evaluates for a model: its query (or its engine's default), `$MODEL` = the served model name. */
-export function autoscalingQuery(model: ModelConfig): string {
+/**
+ * The PromQL KEDA evaluates for a model: its query (or its engine's default), with `$MODEL` = the
+ * served model name (the model id here), `$NAME` = the model's `name` (its pods' label), and
+ * `$NAMESPACE` = its namespace.
+ */
+export function autoscalingQuery(model: ModelConfig, namespace = "$NAMESPACE"): string {
     const a = model.autoscaling;
     if (!a) throw new Error(`model ${model.name} has no autoscaling`);
     const query = a.query === DEFAULT_AUTOSCALING_QUERY ? ENGINE_DEFAULT_QUERY[model.engine] : a.query;
     // The engines label metrics with the served model name, which is the model id here.
-    return query.split("$MODEL").join(model.model);
+    // $NAMESPACE first: $NAME is its prefix.
+    return query.split("$NAMESPACE").join(namespace).split("$MODEL").join(model.model).split("$NAME").join(model.name);
 }
 
 export class EngineAutoscaler extends pulumi.ComponentResource {
@@ -70,7 +82,7 @@ export class EngineAutoscaler extends pulumi.ComponentResource {
                             type: "prometheus",
                             metadata: {
                                 serverAddress: args.prometheusUrl,
-                                query: autoscalingQuery(args.model),
+                                query: pulumi.output(args.namespace).apply((ns) => autoscalingQuery(args.model, ns)),
                                 threshold: String(a.target),
                             },
                         },

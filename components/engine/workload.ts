@@ -125,6 +125,8 @@ export function podMonitor(
             spec: {
                 selector: { matchLabels: selector },
                 podMetricsEndpoints: [{ port: metrics.port, path: metrics.path, interval: "15s" }],
+                // Series carry `inference_platform_model`: queries can select one model's pods.
+                podTargetLabels: ["inference-platform/model"],
             },
         },
         // The PodMonitor kind exists only once kube-prometheus-stack installed its CRDs.

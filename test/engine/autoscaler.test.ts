@@ -1,11 +1,17 @@
 /** Engine autoscaling: a KEDA ScaledObject per autoscaled engine model, on the engine's own metric. */
 import { strict as assert } from "node:assert";
 import { autoscalingQuery, EngineAutoscaler, ENGINE_DEFAULT_QUERY } from "../../components/engine/autoscaler";
+import { TritonTrtllmServer } from "../../components/engine/triton-trtllm";
+import { multiSeriesQueryProblem } from "../../components/serving/common";
 import { parseStackConfig } from "../../stacks/config";
 import { InferenceStack } from "../../stacks/inference-stack";
 import { validateObject } from "../conformance/upstream";
 import { one, registered, resetRecords } from "../helpers";
-import { config, H100_POOL, installer, manifestOf, spec } from "./fixtures";
+import { config, H100_POOL, installer, manifestOf, serverArgs, spec } from "./fixtures";
+
+function podLabelsOf(r: { inputs: unknown }): Record<string, string> {
+    return (r.inputs as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
+}
 
 const SO = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 
@@ -40,6 +46,31 @@ describe("EngineAutoscaler", () => {
         ]);
         assert.equal(autoscalingQuery(cfg.models[0]), ENGINE_DEFAULT_QUERY.sglang.replace("$MODEL", "Qwen/Qwen3-0.6B"));
         assert.equal(autoscalingQuery(cfg.models[1]), "sum(rate(vllm:prompt_tokens_total[1m]))");
+    });
+
+    it("Triton + TensorRT-LLM: the default query is one series over this model's own pods (namespace + the label its PodMonitor copies)", async () => {
+        const cfg = config([
+            { name: "trt-a", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm", autoscaling: { max: 3 } },
+            { name: "trt-b", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm", autoscaling: { max: 3 } },
+        ]);
+        const [a, b] = [autoscalingQuery(cfg.models[0], "team"), autoscalingQuery(cfg.models[1], "team")];
+        assert.notEqual(a, b, "two Triton models (both named tensorrt_llm inside Triton) must not read each other's metrics");
+        assert.equal(a, 'sum(rate(nv_inference_request_duration_us{namespace="team",inference_platform_model="trt-a",model="tensorrt_llm"}[1m])) / 1000000');
+        assert.equal(multiSeriesQueryProblem(a), undefined);
+        // The label exists because the engine's PodMonitor copies the pod label onto every series.
+        new TritonTrtllmServer("trt-a", { ...serverArgs(cfg, 0), podMonitor: true, monitoringCrds: installer("mon-t") });
+        const pm = await one("kubernetes:monitoring.coreos.com/v1:PodMonitor", "trt-a-metrics");
+        assert.deepEqual(spec(pm).podTargetLabels, ["inference-platform/model"]);
+        assert.equal(podLabelsOf(await one("kubernetes:apps/v1:StatefulSet", "trt-a"))["inference-platform/model"], "trt-a");
+        assert.deepEqual(validateObject(manifestOf(pm)), []);
+        // Through the component, $NAMESPACE is the model's namespace.
+        new EngineAutoscaler("trt-a-autoscaler", {
+            namespace: "inference",
+            model: cfg.models[0],
+            target: { apiVersion: "apps/v1", kind: "StatefulSet", name: "trt-a" },
+            prometheusUrl: "http://prom:9090",
+        });
+        assert.match(spec(await one(SO, "trt-a-autoscaler")).triggers[0].metadata.query, /namespace="inference",inference_platform_model="trt-a"/);
     });
 
     it("is wired by the engine layer, and the workload leaves spec.replicas to KEDA", async () => {

@@ -197,25 +197,52 @@ describe("SglangServer", () => {
 describe("TritonTrtllmServer", () => {
     beforeEach(resetRecords);
 
-    it("launches Triton with world size TP×PP on the model repository PVC, ports 8000/8001/8002", async () => {
+    /** The model.yaml the container writes before starting Triton. */
+    function modelYamlOf(command: string[]): any {
+        const m = /printf '%s\\n' '(\{.*\})' > \/models\/tensorrt_llm\/1\/model\.yaml/.exec(command[2]);
+        assert.ok(m, `no model.yaml written by: ${command[2]}`);
+        return JSON.parse(m[1]);
+    }
+
+    it("serves on first deploy: writes the LLM API model repository (HF id, TP×PP from the placement) before launching Triton on it", async () => {
         const cfg = config([
-            { name: "trt", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm", parallelism: { tensor: 4 }, cacheSize: "100Gi" },
+            { name: "trt", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm", parallelism: { tensor: 2, pipeline: 2 }, cacheSize: "100Gi", maxModelLen: 4096 },
         ]);
         const crds = installer("t1-mon");
         new TritonTrtllmServer("t1-trt", serverArgs(cfg, 0, { podMonitor: true, monitoringCrds: crds }));
         const sts = await one(STS, "t1-trt");
         const c = containerOf(sts);
         assert.equal(c.image, images.tritonTrtllm);
-        assert.match(c.command.join(" "), /launch_triton_server\.py --world_size=4 --model_repo=\/models /);
+        const script: string = c.command[2];
+        const lines = script.split("\n");
+        // The repository is generated from the image's LLM API model, then the launcher serves it.
+        const copy = lines.findIndex((l) => l === "cp -R /app/all_models/llmapi/tensorrt_llm /models/tensorrt_llm");
+        const write = lines.findIndex((l) => l.includes("/models/tensorrt_llm/1/model.yaml"));
+        const launch = lines.findIndex((l) => l.includes("launch_triton_server.py --model_repo=/models "));
+        assert.ok(copy >= 0 && write > copy && launch > write, script);
+        assert.equal(lines[0], "set -eu", "a failed copy or write must stop the container, not start an empty Triton");
+        assert.deepEqual(modelYamlOf(c.command), {
+            model: "meta-llama/Meta-Llama-3-8B-Instruct",
+            backend: "pytorch",
+            tensor_parallel_size: 2,
+            pipeline_parallel_size: 2,
+            max_seq_len: 4096,
+            kv_cache_config: { free_gpu_memory_fraction: 0.9 },
+            triton_config: { max_batch_size: 0, decoupled: false },
+        });
+        // One Triton process; the LLM API starts the TP×PP workers itself (no --world_size).
+        assert.ok(!script.includes("--world_size"));
         assert.deepEqual(c.ports.map((p: { containerPort: number }) => p.containerPort), [8000, 8001, 8002]);
         assert.deepEqual(c.resources.limits, { "nvidia.com/gpu": "4" });
         assert.equal(c.readinessProbe.httpGet.path, "/v2/health/ready");
+        // The repository is an emptyDir (regenerated each start); the weights go to the HF cache PVC.
         assert.ok(c.volumeMounts.some((m: { name: string; mountPath: string }) => m.name === "model-repo" && m.mountPath === "/models"));
+        assert.deepEqual(podSpecOf(sts).volumes.find((v: { name: string }) => v.name === "model-repo"), { name: "model-repo", emptyDir: {} });
         assert.ok(c.volumeMounts.some((m: { mountPath: string }) => m.mountPath === "/dev/shm"));
-        const pvc = await one(PVC, "t1-trt-model-repo");
-        assert.equal(pvc.retainOnDelete, true);
-        assert.equal(spec(pvc).resources.requests.storage, "100Gi");
-        assert.ok(podSpecOf(sts).volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === "trt-model-repo"));
+        assert.ok(c.volumeMounts.some((m: { name: string; mountPath: string }) => m.name === "model-cache" && m.mountPath === "/cache"));
+        assert.ok(c.env.some((e: { name: string; value?: string }) => e.name === "HF_HOME" && e.value === "/cache/huggingface"));
+        assert.equal(spec(sts).volumeClaimTemplates[0].spec.resources.requests.storage, "100Gi");
+        assert.equal((await registered(PVC)).length, 0, "no separate, empty engine repository PVC");
         const svc = await one(SVC, "t1-trt");
         assert.deepEqual(spec(svc).ports.map((p: { port: number }) => p.port), [8000, 8001, 8002]);
         const pm = await one(PODMONITOR, "t1-trt-metrics");
@@ -223,10 +250,23 @@ describe("TritonTrtllmServer", () => {
         assert.ok(pm.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "t1-mon")).urn));
     });
 
-    it("refuses a missing repository size and non-NVIDIA pools", () => {
-        const cfg = config([{ name: "trt2", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm", cacheSize: "10Gi" }]);
+    it("a placement or model change changes the pod template (the repository follows it on the next start)", async () => {
+        const cfg = config([
+            { name: "a", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm", parallelism: { tensor: 2 } },
+            { name: "b", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm", parallelism: { tensor: 4 } },
+        ]);
+        new TritonTrtllmServer("t3-a", serverArgs(cfg, 0));
+        new TritonTrtllmServer("t3-b", serverArgs(cfg, 1));
+        const a = modelYamlOf(containerOf(await one(STS, "t3-a")).command);
+        const b = modelYamlOf(containerOf(await one(STS, "t3-b")).command);
+        assert.deepEqual([a.tensor_parallel_size, b.tensor_parallel_size], [2, 4]);
+        // No cacheSize: no cache volume, weights download into the container.
+        assert.ok(!containerOf(await one(STS, "t3-a")).volumeMounts.some((m: { name: string }) => m.name === "model-cache"));
+    });
+
+    it("refuses non-NVIDIA pools", () => {
+        const cfg = config([{ name: "trt2", model: "meta-llama/Meta-Llama-3-8B-Instruct", engine: "trtllm" }]);
         const args = serverArgs(cfg);
-        assert.throws(() => new TritonTrtllmServer("t2-a", { ...args, model: { ...args.model, cacheSize: undefined } }), /cacheSize/);
         const amdPool = { ...args.pool, name: "mi", accelerator: { ...args.pool.accelerator, vendor: "amd" as const } };
         assert.throws(() => new TritonTrtllmServer("t2-b", { ...args, pool: amdPool }), /NVIDIA GPUs only/);
     });
