@@ -4,6 +4,19 @@
  * placement); the Ray cluster has a CPU-only head and a GPU worker group sized from the placement
  * (one Ray worker pod per node of every replica). With `autoscaling`, Serve scales the model
  * replicas on ongoing requests and the KubeRay autoscaler adds worker pods.
+ *
+ * Metrics: every Ray node exports Prometheus metrics (Ray core, Serve and the vLLM engine's
+ * `ray_vllm:*`) on `metrics-export-port`; KubeRay 1.7.0 sets it to 8080 and adds a container port
+ * named `metrics` unless one exists (ray-project/kuberay@v1.7.0 ray-operator/controllers/ray/
+ * common/pod.go, utils/constant.go DefaultMetricsPort). The spec states both, labels the head and
+ * worker pods with the model, and a PodMonitor scrapes `metrics` on all of them (KubeRay's own
+ * example monitors head and workers alike: config/prometheus/podMonitor.yaml).
+ *
+ * Model cache (`cacheSize`): one PVC `<name>-model-cache` shared by the GPU workers at
+ * /model-cache, with HF_HOME below it, so a new worker loads the weights from the cache instead of
+ * downloading them again. ReadWriteMany when more than one worker pod can exist; kept on delete.
+ * The Ray images run as uid 1000, gid 100 (ray-project/ray docker/base-deps/Dockerfile): the pod's
+ * fsGroup 100 makes the volume writable for them.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +29,12 @@ import { hostResources } from "./common";
 
 /** Ray Serve's HTTP port (the RayService `<name>-serve-svc` Service). */
 export const RAY_SERVE_PORT = 8000;
+/** Ray's Prometheus export port on every node (KubeRay's default, stated explicitly). */
+export const RAY_METRICS_PORT = 8080;
+/** Where the model cache PVC mounts on the workers. */
+export const RAY_CACHE_PATH = "/model-cache";
+/** Group of the `ray` user in the Ray images. */
+const RAY_GID = 100;
 
 export interface RayServeLlmArgs {
     namespace: pulumi.Input<string>;
@@ -26,6 +45,20 @@ export interface RayServeLlmArgs {
     hfTokenSecretName?: pulumi.Input<string>;
     /** The resource installing the KubeRay CRDs (`ray.io`). */
     rayCrds?: pulumi.Resource;
+    /** Create a PodMonitor for the Ray head and workers (needs the prometheus-operator CRDs). Defaults to false. */
+    podMonitor?: boolean;
+    /** The resource installing the PodMonitor CRD. */
+    monitoringCrds?: pulumi.Resource;
+}
+
+/** Worker pods one RayService can have at most (replicas × nodes per replica). Pure. */
+export function maxWorkerPods(model: ModelConfig, placement: Placement): number {
+    return (model.autoscaling ? model.autoscaling.max : placement.replicas) * placement.nodesPerReplica;
+}
+
+/** The model cache PVC name (when `cacheSize` is set). */
+export function rayCacheClaimName(modelName: string): string {
+    return `${modelName}-model-cache`;
 }
 
 /** Validate; returns the problem or undefined. Pure. */
@@ -61,10 +94,15 @@ export function serveConfig(model: ModelConfig, placement: Placement): string {
 }
 
 /** The RayService spec. Pure; validated against the upstream CRD in tests. */
-export function rayServiceSpec(args: Omit<RayServeLlmArgs, "rayCrds">): Record<string, unknown> {
+export function rayServiceSpec(args: Omit<RayServeLlmArgs, "rayCrds" | "monitoringCrds">): Record<string, unknown> {
     const { model, pool, placement } = args;
     const image = model.image ?? images.rayLlm;
     const env = [...hfTokenEnv(args.hfTokenSecretName), ...extraEnv(model.env)];
+    const cache = model.cacheSize !== undefined;
+    const workerEnv = cache ? [...env, { name: "HF_HOME", value: `${RAY_CACHE_PATH}/huggingface` }] : env;
+    const podLabels = rayPodLabels(model.name);
+    const metricsPort = { containerPort: RAY_METRICS_PORT, name: "metrics" };
+    const metricsParam = { "metrics-export-port": String(RAY_METRICS_PORT) };
     const gpus = placement.gpusPerPod;
     const host = hostResources(gpus);
     const workerLimits = {
@@ -83,8 +121,9 @@ export function rayServiceSpec(args: Omit<RayServeLlmArgs, "rayCrds">): Record<s
             enableInTreeAutoscaling: a !== undefined,
             headGroupSpec: {
                 // The head schedules but serves no model: no GPUs for Ray on it.
-                rayStartParams: { "dashboard-host": "0.0.0.0", "num-gpus": "0" },
+                rayStartParams: { "dashboard-host": "0.0.0.0", "num-gpus": "0", ...metricsParam },
                 template: {
+                    metadata: { labels: podLabels },
                     spec: {
                         containers: [
                             {
@@ -96,6 +135,7 @@ export function rayServiceSpec(args: Omit<RayServeLlmArgs, "rayCrds">): Record<s
                                     { containerPort: 8265, name: "dashboard" },
                                     { containerPort: 10001, name: "client" },
                                     { containerPort: RAY_SERVE_PORT, name: "serve" },
+                                    metricsPort,
                                 ],
                                 resources: { limits: head, requests: head },
                             },
@@ -109,27 +149,35 @@ export function rayServiceSpec(args: Omit<RayServeLlmArgs, "rayCrds">): Record<s
                     replicas: (a ? Math.max(a.min, 1) : placement.replicas) * perReplica,
                     minReplicas: (a ? a.min : placement.replicas) * perReplica,
                     maxReplicas: (a ? a.max : placement.replicas) * perReplica,
-                    rayStartParams: {},
+                    rayStartParams: { ...metricsParam },
                     template: {
+                        metadata: { labels: podLabels },
                         spec: {
                             nodeSelector,
                             tolerations,
+                            ...(cache ? { securityContext: { fsGroup: RAY_GID } } : {}),
                             containers: [
                                 {
                                     name: "ray-worker",
                                     image,
-                                    env,
+                                    env: workerEnv,
+                                    ports: [metricsPort],
                                     resources: { limits: workerLimits, requests: workerLimits },
-                                    volumeMounts: [shmMount()],
+                                    volumeMounts: [shmMount(), ...(cache ? [{ name: "model-cache", mountPath: RAY_CACHE_PATH }] : [])],
                                 },
                             ],
-                            volumes: [shmVolume()],
+                            volumes: [shmVolume(), ...(cache ? [{ name: "model-cache", persistentVolumeClaim: { claimName: rayCacheClaimName(model.name) } }] : [])],
                         },
                     },
                 },
             ],
         },
     };
+}
+
+/** Labels of the RayService's head and worker pods (what the PodMonitor selects). */
+export function rayPodLabels(modelName: string): Record<string, string> {
+    return standardLabels("rayserve", modelName, { "inference-platform/model": modelName });
 }
 
 export class RayServeLlm extends pulumi.ComponentResource {
@@ -140,18 +188,56 @@ export class RayServeLlm extends pulumi.ComponentResource {
         super(`${PACKAGE}:serving:RayServeLlm`, name, {}, opts);
         const problem = rayServeProblem(args.model, args.pool, args.placement);
         if (problem) throw new pulumi.ResourceError(`RayServeLlm ${name}: ${problem}`, this);
-        const { model } = args;
+        const { model, placement } = args;
+        const labels = rayPodLabels(model.name);
+        const cacheDeps: pulumi.Resource[] = [];
+        if (model.cacheSize !== undefined) {
+            cacheDeps.push(
+                new k8s.core.v1.PersistentVolumeClaim(
+                    `${name}-model-cache`,
+                    {
+                        metadata: { name: rayCacheClaimName(model.name), namespace: args.namespace, labels },
+                        spec: {
+                            // Workers on several nodes mount it at once: that needs ReadWriteMany.
+                            accessModes: [maxWorkerPods(model, placement) > 1 ? "ReadWriteMany" : "ReadWriteOnce"],
+                            storageClassName: model.storageClass,
+                            resources: { requests: { storage: model.cacheSize } },
+                        },
+                    },
+                    // Weights are expensive to download again: keep the cache when the stack goes away.
+                    { parent: this, retainOnDelete: true },
+                ),
+            );
+        }
         new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "ray.io/v1",
                 kind: "RayService",
-                metadata: { name: model.name, namespace: args.namespace, labels: standardLabels("rayserve", model.name, { "inference-platform/model": model.name }) },
+                metadata: { name: model.name, namespace: args.namespace, labels },
                 spec: rayServiceSpec(args),
             },
             // The RayService kind exists once the KubeRay operator installed its CRDs.
-            { parent: this, dependsOn: args.rayCrds ? [args.rayCrds] : [] },
+            { parent: this, dependsOn: [...(args.rayCrds ? [args.rayCrds] : []), ...cacheDeps] },
         );
+        if (args.podMonitor) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-metrics`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: { name: `${model.name}-ray-metrics`, namespace: args.namespace, labels },
+                    spec: {
+                        // Head and workers: Serve's and the engine's metrics come from every node.
+                        selector: { matchLabels: { "inference-platform/model": model.name, "app.kubernetes.io/name": "rayserve" } },
+                        podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "15s" }],
+                        podTargetLabels: ["inference-platform/model"],
+                    },
+                },
+                // The PodMonitor kind exists once kube-prometheus-stack installed its CRDs.
+                { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] },
+            );
+        }
         this.url = pulumi.interpolate`http://${model.name}-serve-svc.${args.namespace}.svc.cluster.local:${RAY_SERVE_PORT}/v1`;
         this.registerOutputs({ url: this.url });
     }

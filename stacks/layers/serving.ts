@@ -297,7 +297,11 @@ export class ServingLayer extends pulumi.ComponentResource {
                     break;
                 }
                 case "rayserve": {
-                    const c = new RayServeLlm(model.name, { ...base, hfTokenSecretName: hfToken, rayCrds: crd["ray.io"] }, child);
+                    const c = new RayServeLlm(
+                        model.name,
+                        { ...base, hfTokenSecretName: hfToken, rayCrds: crd["ray.io"], podMonitor: monitoringCrds !== undefined, monitoringCrds },
+                        child,
+                    );
                     this.endpoints[model.name] = c.url;
                     break;
                 }

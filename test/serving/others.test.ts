@@ -46,6 +46,55 @@ describe("serving: RayServeLlm", () => {
         assert.equal(await promiseOf(c.url), "http://qwen3-32b-serve-svc.inference.svc.cluster.local:8000/v1");
     });
 
+    it("metrics like the other engines: Ray's metrics port declared on head and workers, a PodMonitor selecting both; validates upstream", async () => {
+        new RayServeLlm("rm", { ...modelArgs(cfg, 0), rayCrds: installer("kuberay-m"), podMonitor: true, monitoringCrds: installer("prom-m") });
+        const doc = manifestOf(await one(crType("ray.io/v1", "RayService"), "rm")) as any;
+        const pm = await one(crType("monitoring.coreos.com/v1", "PodMonitor"), "rm-metrics");
+        assert.deepEqual(validateObject(manifestOf(pm)), []);
+        assert.deepEqual(validateObject(doc), []);
+        const ep = inputs(pm).spec.podMetricsEndpoints[0];
+        const rc = doc.spec.rayClusterConfig;
+        for (const [role, group] of [["head", rc.headGroupSpec], ["worker", rc.workerGroupSpecs[0]]] as const) {
+            const labels = group.template.metadata.labels;
+            assert.ok(Object.entries(inputs(pm).spec.selector.matchLabels).every(([k, v]) => labels[k] === v), `${role} pods not selected`);
+            assert.ok(group.template.spec.containers[0].ports.some((p: any) => p.name === ep.port && p.containerPort === 8080), `${role}: scraped port not declared`);
+            // Ray exports on metrics-export-port: the declared port must be that one.
+            assert.equal(group.rayStartParams["metrics-export-port"], "8080");
+        }
+        assert.ok(pm.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "prom-m")).urn));
+    });
+
+    it("model cache: one retained PVC the workers share (HF_HOME), ReadWriteMany when several workers can exist", async () => {
+        const c2 = config(
+            [
+                { name: "cached", model: "Qwen/Qwen3-32B", serving: "rayserve", parallelism: { tensor: 2 }, autoscaling: { min: 1, max: 3 }, cacheSize: "200Gi", storageClass: "nfs" },
+                { name: "single", model: "Qwen/Qwen3-32B", serving: "rayserve", parallelism: { tensor: 2 }, cacheSize: "100Gi" },
+                { name: "nocache", model: "Qwen/Qwen3-32B", serving: "rayserve", parallelism: { tensor: 2 } },
+            ],
+            [H100_POOL],
+        );
+        new RayServeLlm("rc", { ...modelArgs(c2, 0), rayCrds: installer("kuberay-c") });
+        new RayServeLlm("rs", { ...modelArgs(c2, 1), rayCrds: installer("kuberay-s") });
+        new RayServeLlm("rn", { ...modelArgs(c2, 2), rayCrds: installer("kuberay-n") });
+        const pvc = await one("kubernetes:core/v1:PersistentVolumeClaim", "rc-model-cache");
+        assert.equal(pvc.retainOnDelete, true);
+        assert.deepEqual(inputs(pvc).spec.accessModes, ["ReadWriteMany"]);
+        assert.equal(inputs(pvc).spec.storageClassName, "nfs");
+        assert.equal(inputs(pvc).spec.resources.requests.storage, "200Gi");
+        assert.deepEqual(inputs(await one("kubernetes:core/v1:PersistentVolumeClaim", "rs-model-cache")).spec.accessModes, ["ReadWriteOnce"]);
+        const r = await one(crType("ray.io/v1", "RayService"), "rc");
+        assert.ok(r.dependsOn.includes(pvc.urn));
+        const w = (manifestOf(r) as any).spec.rayClusterConfig.workerGroupSpecs[0].template.spec;
+        assert.ok(w.volumes.some((v: any) => v.name === "model-cache" && v.persistentVolumeClaim.claimName === inputs(pvc).metadata.name));
+        const wc = w.containers[0];
+        const mount = wc.volumeMounts.find((m: any) => m.name === "model-cache");
+        assert.ok(wc.env.some((e: any) => e.name === "HF_HOME" && e.value.startsWith(mount.mountPath + "/")), "HF_HOME is on the cache");
+        assert.equal(w.securityContext.fsGroup, 100);
+        const n = (manifestOf(await one(crType("ray.io/v1", "RayService"), "rn")) as any).spec.rayClusterConfig.workerGroupSpecs[0].template.spec;
+        assert.ok(!n.volumes.some((v: any) => v.name === "model-cache"));
+        assert.equal((await registered("kubernetes:core/v1:PersistentVolumeClaim")).length, 2);
+    });
+
     it("multi-node replica: one worker pod per node of every replica; fixed replicas without autoscaling", () => {
         const a = modelArgs(cfg, 1);
         const serve = JSON.parse(serveConfig(a.model, a.placement));
