@@ -153,6 +153,18 @@ export const images = {
     nimOperator: { repository: "nvcr.io/nvidia/cloud-native/k8s-nim-operator", tag: "v3.1.2" },
     dynamoVllmRuntime: "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.7.1",
     kserveHuggingfaceServer: "kserve/huggingfaceserver:v0.20.0",
+    /**
+     * KMM (kernel module management) of the AMD GPU operator chart: its subchart defaults every
+     * image to `:latest` (gpu-operator-charts-v1.5.1:charts/kmm/values.yaml). AMD tags its KMM fork
+     * with the operator release (v1.4.1 runs rocm/kernel-module-management-operator:v1.4.1).
+     */
+    amdKmm: {
+        operator: "docker.io/rocm/kernel-module-management-operator",
+        webhook: "docker.io/rocm/kernel-module-management-webhook-server",
+        signImage: "docker.io/rocm/kernel-module-management-signimage",
+        worker: "docker.io/rocm/kernel-module-management-worker",
+        tag: "v1.5.1",
+    },
     /** LWS controller: the chart's default tag is `main` (pull Always); pin the release instead. */
     lwsController: { repository: "registry.k8s.io/lws/lws", tag: "v0.10.0" },
     /** NicClusterPolicy sub-components: the network-operator 26.4.1 release tags them all alike. */

@@ -23,6 +23,8 @@ import { parsePackConfig } from "../policies/lib/config";
 import { ruleNames, rules } from "../policies/rules";
 import { policyPackConfig } from "../stacks/offline/extras";
 import { graphNodes, policyItems } from "../stacks/offline/guardrails";
+import { findHelm } from "../stacks/offline/render";
+import { renderStackPlan } from "../stacks/offline/inventory";
 
 const ROOT = path.resolve(__dirname, "..");
 const recorder = installMockEngine({ project: "inference-platform", stack: "bench" });
@@ -156,6 +158,22 @@ async function main(): Promise<void> {
             rows.push([`graph depth: ${path.basename(f, ".yaml")}`, `${d.components} components, ${d.resources} registrations`, `component depth ${d.componentDepth}, resource depth ${d.resourceDepth}`]);
         }
         bench["graphDepth"] = depths;
+
+        // helm template of every release (only when helm is built and ../shared/charts is there).
+        const helm = findHelm();
+        const chartsDir = path.resolve(ROOT, "..", "shared", "charts");
+        if (helm && fs.existsSync(chartsDir)) {
+            const renders: Record<string, unknown> = {};
+            for (const f of ["Pulumi.dev.yaml", "stacks/examples/serving-kserve.yaml", "stacks/examples/serving-llmd.yaml", "stacks/examples/platform-all-vendors.yaml"]) {
+                const result = await planStack(readStackFile(path.join(ROOT, f)), recorder);
+                const r = renderStackPlan(result, { chartsDir, helm });
+                const rendered = r.rendered.releases.filter((x) => !x.skipped);
+                const objects = rendered.reduce((n, x) => n + x.objects.length, 0);
+                renders[result.stack.name] = { releases: rendered.length, objects, images: r.images.length, ms: r.rendered.ms };
+                rows.push([`render: ${result.stack.name}`, `${rendered.length} releases, ${objects} objects`, `${r.rendered.ms.toFixed(0)} ms (${(r.rendered.ms / Math.max(1, rendered.length)).toFixed(0)} ms/release), ${r.images.length} images`]);
+            }
+            bench["render"] = renders;
+        } else rows.push(["render", "skipped", "helm not built (npm run tools) or ../shared/charts missing"]);
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,10 +1,14 @@
 /**
- * Offline plan: `npm run plan -- --stack <name> [--out <dir>]` or `--config <file>`.
+ * Offline plan: `npm run plan -- --stack <name> [--out <dir>] [--charts <dir>]` or `--config <file>`.
  * Runs the real program on Pulumi's mock engine (no CLI, no cluster) and writes
  * resources.json, manifests/, plan.md, plan.json, plan.svg and policy-config.json (the guardrail
  * pack's config for the stack's fleet) to out/<name>/, and prints the
- * placement table. Exit 1 on bad config (nothing written).
+ * placement table. With helm built (scripts/tools/helm.sh) it also renders every Helm release
+ * (rendered/<release>.yaml) from a local chart — `platform.sources.charts` paths, or
+ * `<chart>-<version>.tgz` in the `--charts` directory — and writes images.txt, every image the
+ * stack pulls. Exit 1 on bad config (nothing written).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../stacks/config";
 import { exitWhenFlushed } from "./exit";
@@ -12,13 +16,15 @@ import { planExtras } from "../stacks/offline/extras";
 import { installMockEngine } from "../stacks/offline/mock-engine";
 import { runGuardrails } from "../stacks/offline/guardrails";
 import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/offline/plan";
+import { renderStackPlan } from "../stacks/offline/inventory";
 
-const USAGE = "usage: npm run plan -- (--stack <name> | --config <file>) [--out <dir>]";
+const USAGE = "usage: npm run plan -- (--stack <name> | --config <file>) [--out <dir>] [--charts <dir of <chart>-<version>.tgz>]";
 
 interface PlanArgs {
     stack?: string;
     config?: string;
     out?: string;
+    charts?: string;
     help?: boolean;
 }
 
@@ -31,6 +37,7 @@ function parseArgs(argv: string[]): PlanArgs {
         if (flag === "--stack" || flag === "-s") out.stack = value();
         else if (flag === "--config" || flag === "-c") out.config = value();
         else if (flag === "--out" || flag === "-o") out.out = value();
+        else if (flag === "--charts") out.charts = value();
         else if (flag === "--help" || flag === "-h") {
             out.help = true;
             return out;
@@ -54,12 +61,19 @@ async function main(): Promise<number> {
     const outDir = args.out ?? path.join("out", sf.name);
     // The same guardrails `pulumi preview --policy-pack policies` runs, with this stack's fleet.
     const guardrails = runGuardrails(result.resources, result.config.fleet);
-    const written = writePlan(outDir, result, { ...extras.files, "guardrails.json": JSON.stringify(guardrails.findings, null, 2) + "\n" });
+    if (args.charts && !fs.existsSync(args.charts)) throw new StackFileError(`--charts ${args.charts}: no such directory`);
+    const rendered = renderStackPlan(result, { chartsDir: args.charts });
+    const written = writePlan(outDir, result, {
+        ...extras.files,
+        ...rendered.files,
+        "guardrails.json": JSON.stringify(guardrails.findings, null, 2) + "\n",
+    });
     console.log(`planned stack "${sf.name}" from ${path.relative(process.cwd(), file) || file}: ${result.resources.length} registrations, ${extras.graph.nodes.length} components`);
     console.log("");
     console.log(extras.table);
     console.log("");
-    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md, plan.json, plan.svg, policy-config.json, guardrails.json)`);
+    console.log(`wrote ${written.length} files to ${outDir}/ (resources.json, manifests/, plan.md, plan.json, plan.svg, policy-config.json, guardrails.json, images.txt${rendered.files && Object.keys(rendered.files).some((f) => f.startsWith("rendered")) ? ", rendered/" : ""})`);
+    for (const line of rendered.summary) console.log(line);
     const mandatory = guardrails.findings.filter((f) => f.enforcement === "mandatory");
     const advisory = guardrails.findings.filter((f) => f.enforcement === "advisory");
     console.log(`guardrails: ${mandatory.length} mandatory, ${advisory.length} advisory finding(s)`);

@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../components/common/k8s";
+import { mirrorTransformation } from "../components/common/mirror";
 import type { StackConfig } from "./config";
 import { checkStack, StackPlan } from "./validate";
 import { PlatformLayer } from "./layers/platform";
@@ -32,7 +33,7 @@ export class InferenceStack extends pulumi.ComponentResource {
     public readonly endpoints: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: InferenceStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:stack:InferenceStack`, name, {}, opts);
+        super(`${PACKAGE}:stack:InferenceStack`, name, {}, withImageMirror(opts, args.config.platform.imageRegistry));
         const cfg = args.config;
         // Validate first: a bad config registers no provider and no layer.
         this.plan = args.plan ?? checkStack(cfg);
@@ -54,4 +55,10 @@ export class InferenceStack extends pulumi.ComponentResource {
         this.endpoints = pulumi.output({ ...this.engine.endpoints, ...this.serving.endpoints });
         this.registerOutputs({ endpoints: this.endpoints });
     }
+}
+
+/** `platform.imageRegistry`: every image of the stack through the mirror (inherited by every child). */
+function withImageMirror(opts: pulumi.ComponentResourceOptions | undefined, registry: string | undefined): pulumi.ComponentResourceOptions | undefined {
+    if (!registry) return opts;
+    return { ...opts, transformations: [...(opts?.transformations ?? []), mirrorTransformation(registry)] };
 }

@@ -224,6 +224,15 @@ export const platformSchema = z
         nimOperator: z.strictObject({ ...componentBase }).prefault({}),
         dynamo: z.strictObject({ ...componentBase }).prefault({}),
         /**
+         * Registry mirror for air-gapped clusters, e.g. "registry.internal:5000" (host[:port][/path]):
+         * every image the stack pulls — engines, chart values and chart defaults, operator CRs — is
+         * pulled from there, same path and tag (docs/airgap.md). Defaults to none.
+         */
+        imageRegistry: z
+            .string()
+            .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/, 'must be a registry host[:port][/path], e.g. "registry.internal:5000"')
+            .optional(),
+        /**
          * Air-gapped installs: override any chart source or CRD manifest location by its key in
          * components/versions.ts (e.g. `charts.gpuOperator.repo`, `manifests.gatewayApi.url`).
          */

@@ -10,6 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE, standardLabels } from "../common/k8s";
 import { OperatorArgs, installOperator, Toleration } from "./common";
+import { images } from "../versions";
 
 export interface AmdGpuOperatorArgs extends OperatorArgs {
     /** The resource that installs cert-manager; the operator release waits for it (its webhooks need certificates). Required. */
@@ -39,6 +40,20 @@ export function amdGpuOperatorValues(): Record<string, unknown> {
         installdefaultNFDRule: true,
         // This component creates the DeviceConfig itself (configurable, and ordered after the CRD).
         crds: { defaultCR: { install: false } },
+        // The KMM subchart defaults every image to `:latest` (pulled Always): pin the release.
+        kmm: {
+            controller: {
+                manager: {
+                    image: { repository: images.amdKmm.operator, tag: images.amdKmm.tag },
+                    imagePullPolicy: "IfNotPresent",
+                    env: {
+                        relatedImageSign: `${images.amdKmm.signImage}:${images.amdKmm.tag}`,
+                        relatedImageWorker: `${images.amdKmm.worker}:${images.amdKmm.tag}`,
+                    },
+                },
+            },
+            webhookServer: { webhookServer: { image: { repository: images.amdKmm.webhook, tag: images.amdKmm.tag }, imagePullPolicy: "IfNotPresent" } },
+        },
     };
 }
 

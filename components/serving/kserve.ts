@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
 import { PACKAGE } from "../common/k8s";
 import { GatewayRef, installNamespace, present, ServingInstallArgs } from "./common";
+import { servingRuntimeValues } from "./kserve-runtimes";
 
 export type KServeMode = "Standard" | "Knative";
 
@@ -92,7 +93,7 @@ export function llmisvcResourcesValues(args: Pick<KServeArgs, "gateway" | "gaieC
  * defaults in ../shared, so the shape is pinned in tests).
  */
 export function runtimeConfigsValues(isvc: boolean, llmisvc: boolean): Record<string, unknown> {
-    return { kserve: { servingruntime: { enabled: isvc }, llmisvcConfigs: { enabled: llmisvc } } };
+    return { kserve: { servingruntime: servingRuntimeValues(isvc), llmisvcConfigs: { enabled: llmisvc } } };
 }
 
 export class KServe extends pulumi.ComponentResource {

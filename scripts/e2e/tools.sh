@@ -39,6 +39,8 @@ E2E_K8S_PROVIDER_SDK_PIN="v4.22.2"
 E2E_KUBE_VERSION="v1.34.4"
 # etcd server (its go.mod replaces api/client/pkg with ../*; all are published at the same version).
 E2E_ETCD_VERSION="v3.6.16"
+# helm (scripts/tools/helm.sh): built with `go install helm.sh/helm/v3/cmd/helm@<this>`, no replaces.
+E2E_HELM_VERSION="v3.22.0"
 
 e2e_log() { printf '[e2e:tools] %s\n' "$*" >&2; }
 e2e_die() { printf '[e2e:tools] ERROR: %s\n' "$*" >&2; exit 1; }

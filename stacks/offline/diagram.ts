@@ -66,12 +66,12 @@ export function poolTable(map: PoolMap): string {
         const cells = row.map((c, g) => {
             if (!c) return `<TD BGCOLOR="${FREE}" TITLE="node ${n} gpu ${g}: free"><FONT COLOR="#999999">free</FONT></TD>`;
             const pod = c.pod > 0 ? `.${c.pod}` : "";
-            return `<TD BGCOLOR="${modelColor(c.modelIndex)}" TITLE="${html(`node ${n} gpu ${g}: ${c.model} replica ${c.replica}${c.pod ? ` pod ${c.pod}` : ""}`)}">${html(c.model.slice(0, 10))}<BR/>r${c.replica}${pod}</TD>`;
+            return `<TD BGCOLOR="${modelColor(c.modelIndex)}" TITLE="${html(`node ${n} gpu ${g}: ${c.model} ${c.role === "prefill" ? "prefill " : ""}replica ${c.replica}${c.pod ? ` pod ${c.pod}` : ""}`)}">${html(c.model.slice(0, 10))}<BR/>${c.role === "prefill" ? "p" : "r"}${c.replica}${pod}</TD>`;
         });
         rows.push(`<TR><TD ALIGN="LEFT"><B>node ${n}</B>${domain}</TD>${cells.join("")}</TR>`);
     });
     if (map.unplaced.length) {
-        const list = map.unplaced.map((u) => `${u.model} r${u.replica}`).join(", ");
+        const list = map.unplaced.map((u) => `${u.model} ${u.role === "prefill" ? "p" : "r"}${u.replica}`).join(", ");
         rows.push(`<TR><TD COLSPAN="${cols}" BGCOLOR="#fdd0d0" ALIGN="LEFT"><B>does not fit:</B> ${html(list)}</TD></TR>`);
     }
     return `<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="1" CELLPADDING="3">${rows.join("")}</TABLE>>`;

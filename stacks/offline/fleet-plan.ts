@@ -75,7 +75,7 @@ export function planJson(stack: string, config: ParsedStackConfig, planned: Plan
                 product: m.pool.accelerator.product,
                 gpusUsed: used,
                 gpusFree: m.pool.nodes * m.pool.accelerator.perNode - used,
-                unplaced: m.unplaced.map((u) => `${u.model}#${u.replica}`),
+                unplaced: m.unplaced.map((u) => `${u.model}${u.role ? `/${u.role}` : ""}#${u.replica}`),
             };
         }),
     };
@@ -91,6 +91,8 @@ export interface GpuCell {
     replica: number;
     /** Pod of the replica (0 for single-node replicas; the LWS/Ray rank of multi-node ones). */
     pod: number;
+    /** "prefill" for a prefill replica of a disaggregated model (decode/aggregated replicas: absent). */
+    role?: "prefill";
 }
 
 export interface PoolMap {
@@ -100,7 +102,7 @@ export interface PoolMap {
     /** Nodes per NVLink domain (1 unless the domain spans nodes). */
     nodesPerDomain: number;
     /** Replicas that did not fit, in order. */
-    unplaced: { model: string; modelIndex: number; replica: number }[];
+    unplaced: { model: string; modelIndex: number; replica: number; role?: "prefill" }[];
 }
 
 /**
@@ -128,19 +130,41 @@ export function gpuMaps(config: Pick<ParsedStackConfig, "fleet">, planned: reado
         for (const p of planned) {
             if (p.pool !== pool.name || !p.plan) continue;
             const plan = p.plan;
-            const pods = plan.nodesPerReplica;
-            const gpusPerPod = plan.gpusPerPod;
-            for (let replica = 0; replica < plan.replicas.min; replica++) {
-                const nodes = pickNodes(pool.nodes, pods, nodesPerDomain, plan.tensorSpansNodes, (n) => free(n) >= gpusPerPod);
-                if (!nodes || gpusPerPod > perNode) {
-                    unplaced.push({ model: p.config.name, modelIndex: p.index, replica });
-                    continue;
+            const groups = [
+                { role: undefined, replicas: plan.replicas.min, pods: plan.nodesPerReplica, gpusPerPod: plan.gpusPerPod },
+                ...(prefillPods(p.config, plan) ? [{ role: "prefill" as const, ...prefillPods(p.config, plan)! }] : []),
+            ];
+            for (const { role, replicas, pods, gpusPerPod } of groups) {
+                for (let replica = 0; replica < replicas; replica++) {
+                    const nodes = pickNodes(pool.nodes, pods, nodesPerDomain, plan.tensorSpansNodes, (n) => free(n) >= gpusPerPod);
+                    if (!nodes || gpusPerPod > perNode) {
+                        unplaced.push({ model: p.config.name, modelIndex: p.index, replica, ...(role ? { role } : {}) });
+                        continue;
+                    }
+                    nodes.forEach((n, pod) => take(n, gpusPerPod, { model: p.config.name, modelIndex: p.index, replica, pod, ...(role ? { role } : {}) }));
                 }
-                nodes.forEach((n, pod) => take(n, gpusPerPod, { model: p.config.name, modelIndex: p.index, replica, pod }));
             }
         }
         return { pool, grid, nodesPerDomain, unplaced };
     });
+}
+
+/**
+ * The prefill side of a prefill/decode-disaggregated model: its pods hold GPUs too (llm-d
+ * `llmd.prefillReplicas` × `prefillTensor` GPUs, KServe `llmisvc.prefillReplicas` and Dynamo
+ * `VllmPrefillWorker` replicas sized like a decode replica). Undefined when not disaggregated.
+ */
+export function prefillPods(m: ModelConfig, plan: ModelPlan): { replicas: number; pods: number; gpusPerPod: number } | undefined {
+    if (m.serving === "llmd" && m.llmd.prefillReplicas > 0) {
+        return { replicas: m.llmd.prefillReplicas, pods: 1, gpusPerPod: m.llmd.prefillTensor ?? plan.gpusPerPod };
+    }
+    if (m.serving === "llmisvc" && m.llmisvc.prefillReplicas > 0) {
+        return { replicas: m.llmisvc.prefillReplicas, pods: plan.nodesPerReplica, gpusPerPod: plan.gpusPerPod };
+    }
+    if (m.serving === "dynamo" && m.dynamo.disaggregated) {
+        return { replicas: m.dynamo.prefillReplicas, pods: plan.nodesPerReplica, gpusPerPod: plan.gpusPerPod };
+    }
+    return undefined;
 }
 
 /** The first `count` nodes (in order) that have room; within one NVLink domain when `sameDomain`. */

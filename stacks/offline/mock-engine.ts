@@ -44,7 +44,7 @@ export interface RecordedResource {
     parent: string;
     /** URNs this resource explicitly depends on (dependsOn plus input dependencies the SDK reports). */
     dependsOn: string[];
-    /** Inputs with secrets as "[secret]" and unknowns as "[unknown]". */
+    /** Inputs with secrets as "[secret]" (a secret map keeps its keys: `{key: "[secret]"}`) and unknowns as "[unknown]". */
     inputs: Record<string, unknown>;
     custom: boolean;
     /** The `retainOnDelete` resource option (shared CRDs, operator namespaces). */
@@ -64,13 +64,25 @@ export function maskWireValue(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(maskWireValue);
     if (v !== null && typeof v === "object") {
         const o = v as Record<string, unknown>;
-        if (o[SIG] === SECRET_SIG) return "[secret]";
+        if (o[SIG] === SECRET_SIG) return maskSecret(o["value"]);
         if (o[SIG] === RESOURCE_SIG) return o["urn"];
         const out: Record<string, unknown> = {};
         for (const [k, val] of Object.entries(o)) out[k] = maskWireValue(val);
         return out;
     }
     return v;
+}
+
+/**
+ * A secret's placeholder keeps its shape where the shape is not secret: a map of secret values
+ * (a Secret's `stringData`/`data`, which the Kubernetes SDK wraps whole) keeps its keys, each value
+ * "[secret]", so a masked Secret is still a valid Secret. Anything else becomes "[secret]".
+ */
+function maskSecret(value: unknown): unknown {
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && (value as Record<string, unknown>)[SIG] === undefined) {
+        return Object.fromEntries(Object.keys(value as Record<string, unknown>).sort().map((k) => [k, "[secret]"]));
+    }
+    return "[secret]";
 }
 
 /** Computed state a real provider would add and that program code reads. */

@@ -231,6 +231,7 @@ export function writePlan(outDir: string, result: PlanResult, extra: Record<stri
     fs.mkdirSync(path.join(outDir, "manifests"), { recursive: true });
     const written: string[] = [];
     const put = (rel: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(outDir, rel)), { recursive: true });
         fs.writeFileSync(path.join(outDir, rel), text);
         written.push(rel);
     };

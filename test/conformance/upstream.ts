@@ -8,6 +8,7 @@
  * CEL rules (`x-kubernetes-validations`) are not evaluated here; the e2e run against a real API
  * server covers what it creates.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
@@ -225,9 +226,37 @@ function loadDefaults(chart: string, version: string): unknown {
     const f = chartDefaultsFile(chart, version);
     if (!valuesCache.has(f)) {
         if (!fs.existsSync(f)) throw new Error(`no upstream defaults for chart ${chart} ${version} (expected ${f})`);
-        valuesCache.set(f, YAML.parse(fs.readFileSync(f, "utf8")));
+        valuesCache.set(f, withSubchartDefaults(chart, version, YAML.parse(fs.readFileSync(f, "utf8"))));
     }
     return valuesCache.get(f);
+}
+
+/**
+ * A subchart's defaults are the parent's defaults under the subchart's name (Helm passes
+ * `<sub>.*` down): read them from the pinned archive in ../shared/charts (`charts/<sub>/values.yaml`),
+ * the parent's own values taking precedence. E.g. gpu-operator-charts' `kmm.controller.manager.image`.
+ */
+function withSubchartDefaults(chart: string, version: string, defaults: unknown): unknown {
+    const dir = path.resolve(upstreamDir(), "..", "charts");
+    const bare = version.replace(/^v/, "");
+    const archive = [`${chart}-v${bare}.tgz`, `${chart}-${bare}.tgz`].map((a) => path.join(dir, a)).find((a) => fs.existsSync(a));
+    if (!archive || !isMap(defaults)) return defaults;
+    const list = spawnSync("tar", ["tzf", archive], { encoding: "utf8" });
+    const out: Record<string, unknown> = { ...defaults };
+    for (const entry of list.stdout.split("\n")) {
+        const m = new RegExp(`^${chart}/charts/([^/]+)/values\\.yaml$`).exec(entry.trim());
+        if (!m) continue;
+        const sub = YAML.parse(spawnSync("tar", ["xzOf", archive, entry.trim()], { encoding: "utf8" }).stdout);
+        if (isMap(sub)) out[m[1]] = mergeDefaults(sub, out[m[1]]);
+    }
+    return out;
+}
+
+function mergeDefaults(base: Record<string, unknown>, over: unknown): Record<string, unknown> {
+    if (!isMap(over)) return base;
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = isMap(v) && isMap(out[k]) ? mergeDefaults(out[k] as Record<string, unknown>, v) : v;
+    return out;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

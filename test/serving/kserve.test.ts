@@ -8,6 +8,7 @@ import { servingConfigProblems } from "../../stacks/layers/serving";
 import { one, promiseOf, registered, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { config, crType, H100_POOL, inputs, installer, L40S_POOL, manifestOf, modelArgs, resolved, valuesOf } from "./fixtures";
+import { servingRuntimeValues } from "../../components/serving/kserve-runtimes";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ISVC = crType("serving.kserve.io/v1beta1", "InferenceService");
@@ -47,7 +48,7 @@ describe("serving: KServe install", () => {
     });
 
     it("runtime-configs values (no upstream defaults in shared/): pinned enable switches", () => {
-        assert.deepEqual(runtimeConfigsValues(true, false), { kserve: { servingruntime: { enabled: true }, llmisvcConfigs: { enabled: false } } });
+        assert.deepEqual(runtimeConfigsValues(true, false), { kserve: { servingruntime: servingRuntimeValues(true), llmisvcConfigs: { enabled: false } } });
         assert.deepEqual(runtimeConfigsValues(false, true), { kserve: { servingruntime: { enabled: false }, llmisvcConfigs: { enabled: true } } });
     });
 

@@ -49,7 +49,8 @@ describe("InferenceStack", () => {
         const s = new InferenceStack("t4", { config: config({ secrets: { hfToken: secret("hf_xyz") } }) });
         const sec = await one("kubernetes:core/v1:Secret", "workloads-hf-token");
         assert.equal(JSON.stringify(sec.inputs).includes("hf_xyz"), false, "the token never appears in plain text");
-        assert.equal(sec.inputs["stringData"], "[secret]");
+        // Masked per key, so the planned manifest is still a valid Secret (stringData: map of strings).
+        assert.deepEqual(sec.inputs["stringData"], { HF_TOKEN: "[secret]" });
         const sts = await one("kubernetes:apps/v1:StatefulSet", "qwen3-0-6b");
         const env = ((sts.inputs as any).spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[]);
         assert.deepEqual(env.find((e) => e.name === "HF_TOKEN")?.valueFrom, { secretKeyRef: { name: "hf-token", key: "HF_TOKEN" } });

@@ -1,0 +1,71 @@
+/**
+ * The registry mirror on what really runs: every shipped stack planned with
+ * `platform.imageRegistry: registry.internal:5000`, every release rendered with helm from the
+ * pinned charts, and no image — in the program's objects or in any rendered object, including
+ * operator CRs — outside the mirror. The mirrored release values still only use keys the charts
+ * have. Needs helm (skipped loudly without it, FAILS on CI).
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { inMirror } from "../../components/common/images";
+import { upstreamChartName } from "../../components/common/helm";
+import { renderStackPlan } from "../../stacks/offline/inventory";
+import { imageInventory, imagesInObject, programImages } from "../../stacks/offline/images";
+import { planStack, readStackFile } from "../../stacks/offline/plan";
+import { plannedReleases } from "../../stacks/offline/render";
+import { checkValuesKeys, hasChartDefaults } from "../conformance/upstream";
+import { ROOT, stackFiles } from "../helpers";
+import { sharedRecorder } from "../setup";
+import { CHARTS_DIR, helmForTests } from "./rendered-helpers";
+
+const MIRROR = "registry.internal:5000";
+
+async function planMirrored(file: string) {
+    const sf = readStackFile(path.resolve(ROOT, file));
+    const key = "inference-platform:platform";
+    sf.config = { ...sf.config, [key]: { ...((sf.config[key] as object) ?? {}), imageRegistry: MIRROR } };
+    return planStack(sf, sharedRecorder());
+}
+
+describe("ops: registry mirror (platform.imageRegistry) on the rendered stacks", function () {
+    this.timeout(600_000);
+    let helm: string | undefined;
+    before(function () {
+        helm = helmForTests();
+        if (!helm) this.skip();
+    });
+
+    let checked = 0;
+    after(() => {
+        if (helm) console.log(`      mirror: ${checked} image references checked, all in ${MIRROR}`);
+    });
+
+    for (const file of stackFiles()) {
+        it(`${file}: pulls every image from the mirror`, async () => {
+            const plan = await planMirrored(file);
+            const render = renderStackPlan(plan, { chartsDir: CHARTS_DIR, helm });
+            // Every image field of every object, disabled serving runtimes included.
+            const uses = [
+                ...programImages(plan.resources),
+                ...render.rendered.releases.flatMap((r) => r.objects.flatMap((o) => imagesInObject(o.doc, `${r.release.releaseName} ${o.doc["kind"]}`))),
+            ];
+            const outside = imageInventory(uses).filter((e) => !inMirror(e.image, MIRROR)).map((e) => `${e.image}: ${e.sources.join("; ")}`);
+            assert.deepEqual(outside, [], `images outside ${MIRROR}:\n${outside.join("\n")}`);
+            assert.ok(uses.length > 0);
+            checked += uses.length;
+            // The values the mirror sets exist in the charts' defaults.
+            const problems = plannedReleases(plan.resources).flatMap((r) => {
+                const chart = upstreamChartName(r.chart);
+                return hasChartDefaults(chart, r.version) ? checkValuesKeys(chart, r.version, r.values) : [];
+            });
+            assert.deepEqual(problems, [], problems.join("\n"));
+        });
+    }
+
+    it("is off without the setting (the same stack keeps its upstream registries)", async () => {
+        const plan = await planStack(readStackFile(path.resolve(ROOT, "stacks/examples/serving-kserve.yaml")), sharedRecorder());
+        const render = renderStackPlan(plan, { chartsDir: CHARTS_DIR, helm });
+        assert.ok(render.images.some((e) => e.image.startsWith("docker.io/kserve/")), "kserve images come from Docker Hub");
+        assert.ok(!render.images.some((e) => inMirror(e.image, MIRROR)));
+    });
+});
