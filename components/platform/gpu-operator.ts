@@ -39,6 +39,13 @@ export interface NvidiaGpuOperatorArgs extends OperatorArgs {
     serviceMonitor?: boolean;
     /** Extra tolerations for the operator's node DaemonSets (pool taints), added to the chart's own. Defaults to none. */
     tolerations?: Toleration[];
+    /**
+     * The release that owns CRDs this chart also ships in crds/ (the NVIDIA DRA driver: the two
+     * ComputeDomain CRDs, whose gpu-operator copy is an older schema). The chart has no values
+     * switch for them; installing after the owner makes Helm skip its copy (crds/ are only created
+     * when missing). Defaults to none.
+     */
+    crdsOwnedBy?: pulumi.Resource;
 }
 
 /** Name of the device-plugin ConfigMap the chart creates for time-slicing / MPS. */
@@ -134,6 +141,7 @@ export class NvidiaGpuOperator extends pulumi.ComponentResource {
             chartKey: "gpuOperator",
             releaseName: "gpu-operator",
             values: gpuOperatorValues(args),
+            dependsOn: [args.crdsOwnedBy],
         }));
         this.driverRoot = nvidiaDriverRoot(args.driver ?? true);
         this.registerOutputs({ namespace: this.namespace, driverRoot: this.driverRoot });

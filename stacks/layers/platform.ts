@@ -301,6 +301,32 @@ export class PlatformLayer extends pulumi.ComponentResource {
         }
 
         // ── accelerator and NIC operators (in parallel) ──────────────────────────────────
+        // The DRA driver first: its chart owns the ComputeDomain CRDs, which the GPU Operator chart
+        // also ships (an older schema) in crds/; installed after, the GPU Operator's copy is skipped.
+        if (d.nvidiaDra) {
+            const domains: ComputeDomainSpec[] = d.computeDomains.map((x) => ({ name: x.name }));
+            c.draDriver = new NvidiaDraDriver(
+                "dra-driver",
+                {
+                    ...common,
+                    values: p.dra.values,
+                    // Where the driver lives on the host depends on who installed it.
+                    driverRoot: nvidiaDriverRoot(d.gpuOperator ? p.gpuOperator.driver : false),
+                    gpus: d.draGpus,
+                    computeDomainsEnabled: d.computeDomains.length > 0,
+                    computeDomains: domains,
+                    workloadNamespace: this.namespace,
+                    tolerations: taintsOf(pools, (x) => x.accelerator.vendor === "nvidia"),
+                },
+                child,
+            );
+            this.crdInstallers["resource.nvidia.com"] = c.draDriver.release;
+            this.draDriver = c.draDriver.release;
+            d.computeDomains.forEach((x, i) => {
+                this.computeDomainChannels[x.pool] = c.draDriver!.computeDomainChannels[x.name];
+                this.computeDomains[x.pool] = c.draDriver!.computeDomains[i];
+            });
+        }
         if (d.gpuOperator) {
             const g = p.gpuOperator;
             c.gpuOperator = new NvidiaGpuOperator(
@@ -317,6 +343,7 @@ export class PlatformLayer extends pulumi.ComponentResource {
                     devicePlugin: d.gpuDevicePlugin,
                     serviceMonitor: d.monitoring,
                     tolerations: taintsOf(pools, (x) => x.accelerator.vendor === "nvidia"),
+                    crdsOwnedBy: c.draDriver?.release,
                 },
                 child,
             );
@@ -360,31 +387,6 @@ export class PlatformLayer extends pulumi.ComponentResource {
             c.intelGaudiOperator = new IntelGaudiOperator("intel-gaudi-operator", { ...common, values: p.intelGaudiOperator.values }, child);
             this.crdInstallers["habanalabs.habana.ai"] = c.intelGaudiOperator.release;
         }
-        if (d.nvidiaDra) {
-            const domains: ComputeDomainSpec[] = d.computeDomains.map((x) => ({ name: x.name }));
-            c.draDriver = new NvidiaDraDriver(
-                "dra-driver",
-                {
-                    ...common,
-                    values: p.dra.values,
-                    // Where the driver lives on the host depends on who installed it.
-                    driverRoot: nvidiaDriverRoot(d.gpuOperator ? p.gpuOperator.driver : false),
-                    gpus: d.draGpus,
-                    computeDomainsEnabled: d.computeDomains.length > 0,
-                    computeDomains: domains,
-                    workloadNamespace: this.namespace,
-                    tolerations: taintsOf(pools, (x) => x.accelerator.vendor === "nvidia"),
-                },
-                child,
-            );
-            this.crdInstallers["resource.nvidia.com"] = c.draDriver.release;
-            this.draDriver = c.draDriver.release;
-            d.computeDomains.forEach((x, i) => {
-                this.computeDomainChannels[x.pool] = c.draDriver!.computeDomainChannels[x.name];
-                this.computeDomains[x.pool] = c.draDriver!.computeDomains[i];
-            });
-        }
-
         // ── workload operators ────────────────────────────────────────────────────────────
         if (d.keda) {
             c.keda = new Keda("keda", { ...common, values: p.keda.values, monitoringCrds }, child);

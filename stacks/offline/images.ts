@@ -45,6 +45,12 @@ export function imagesInObject(doc: unknown, where: string): ImageUse[] {
     const add = (ref: string, p: string) => {
         if (typeof ref === "string" && ref && plausible(ref)) out.push({ ref, source: `${where} ${p}` });
     };
+    // Inside JSON embedded in ConfigMaps (Helm values copies, operator configs) an image must look
+    // like a reference (a path or a tag): bare names there are parts joined with a hub elsewhere.
+    let embedded = false;
+    const addChecked = (ref: string, p: string) => {
+        if (!embedded || /[/:]/.test(ref)) add(ref, p);
+    };
     const walk = (v: unknown, p: string): void => {
         if (Array.isArray(v)) {
             v.forEach((x, i) => walk(x, `${p}[${i}]`));
@@ -52,31 +58,38 @@ export function imagesInObject(doc: unknown, where: string): ImageUse[] {
         }
         if (v === null || typeof v !== "object") return;
         const o = v as Record<string, unknown>;
+        // A component switched off (ClusterPolicy `gds: {enabled: false, …}`) pulls nothing.
+        if (o["enabled"] === false) return;
         const repo = typeof o["repository"] === "string" ? (o["repository"] as string) : undefined;
         // NVIDIA operators: {repository: nvcr.io/nvidia, image: gpu-operator, version: v26.7.0}.
-        if (repo && typeof o["image"] === "string" && !String(o["image"]).includes("/")) {
+        if (typeof o["repository"] === "string" && typeof o["image"] === "string" && !String(o["image"]).includes("/")) {
+            // {repository: "", image: "vgpu-manager"} (not configured): nothing the operator can pull as is.
             const version = typeof o["version"] === "string" && o["version"] ? `:${o["version"]}` : "";
-            add(`${repo}/${o["image"]}${version}`, `${p}.{repository,image,version}`);
+            if (repo) addChecked(`${repo}/${o["image"]}${version}`, `${p}.{repository,image,version}`);
         } else if (typeof o["hub"] === "string" && typeof o["image"] === "string" && !String(o["image"]).includes("/")) {
             // Istio / GAIE 1.4 values: {hub, image, tag}.
-            add(`${o["hub"]}/${o["image"]}${typeof o["tag"] === "string" && o["tag"] ? `:${o["tag"]}` : ""}`, `${p}.{hub,image,tag}`);
-        } else if (typeof o["image"] === "string") add(o["image"] as string, `${p}.image`);
+            addChecked(`${o["hub"]}/${o["image"]}${typeof o["tag"] === "string" && o["tag"] ? `:${o["tag"]}` : ""}`, `${p}.{hub,image,tag}`);
+        } else if (typeof o["image"] === "string") addChecked(o["image"] as string, `${p}.image`);
         // {repository, tag} (NIM image specs; helm-style values rendered into CRs), {registry, repository, tag}.
         if (repo && o["image"] === undefined && typeof o["tag"] === "string") {
             const reg = typeof o["registry"] === "string" && o["registry"] ? `${o["registry"]}/` : "";
-            add(`${reg}${repo}${o["tag"] ? `:${o["tag"]}` : ""}`, `${p}.{repository,tag}`);
+            addChecked(`${reg}${repo}${o["tag"] ? `:${o["tag"]}` : ""}`, `${p}.{repository,tag}`);
         }
         // Env vars that carry images.
         if (typeof o["name"] === "string" && typeof o["value"] === "string" && /IMAGE/i.test(o["name"] as string) && /[/:]/.test(o["value"] as string)) {
-            add(o["value"] as string, `${p}(${o["name"]})`);
+            addChecked(o["value"] as string, `${p}(${o["name"]})`);
         }
         for (const [k, val] of Object.entries(o)) {
             if ((k === "image" || k === "repository") && typeof val === "string") continue;
             if (typeof val === "string") {
-                if (/^[a-z][\w]*Image$/.test(k)) add(val, `${p}.${k}`);
+                if (/^[a-z][\w]*Image$/.test(k)) addChecked(val, `${p}.${k}`);
                 else if ((p === "data" || p.endsWith(".data")) && /^\s*[{[]/.test(val)) {
                     try {
-                        walk(JSON.parse(val), `${p}.${k}`);
+                        const parsed = JSON.parse(val) as unknown;
+                        const was = embedded;
+                        embedded = true;
+                        walk(parsed, `${p}.${k}`);
+                        embedded = was;
                     } catch {
                         /* not JSON */
                     }
@@ -84,7 +97,7 @@ export function imagesInObject(doc: unknown, where: string): ImageUse[] {
             } else if ((k === "args" || k === "command") && Array.isArray(val)) {
                 val.forEach((a, i) => {
                     const m = typeof a === "string" ? IMAGE_FLAG.exec(a) : null;
-                    if (m) add(m[2], `${p}.${k}[${i}]`);
+                    if (m) addChecked(m[2], `${p}.${k}[${i}]`);
                 });
                 walk(val, `${p}.${k}`);
             } else walk(val, p ? `${p}.${k}` : k);

@@ -151,7 +151,8 @@ export function parseRendered(release: string, text: string): RenderedObject[] {
     for (const doc of YAML.parseAllDocuments(text, { uniqueKeys: false })) {
         const js = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
         if (!js || typeof js !== "object" || !js["kind"]) continue;
-        const m = /^# Source: (.+)$/m.exec(doc.commentBefore ? `# ${doc.commentBefore.trim()}` : "");
+        const comment = [doc.commentBefore, (doc.contents as { commentBefore?: string | null } | null)?.commentBefore].filter(Boolean).join("\n");
+        const m = /^\s*Source: (.+)$/m.exec(comment);
         const source = m ? m[1].trim() : "?";
         if (js["kind"] === "List" && Array.isArray(js["items"])) {
             for (const item of js["items"] as Record<string, unknown>[]) out.push({ release, source, doc: item });

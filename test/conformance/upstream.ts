@@ -226,28 +226,27 @@ function loadDefaults(chart: string, version: string): unknown {
     const f = chartDefaultsFile(chart, version);
     if (!valuesCache.has(f)) {
         if (!fs.existsSync(f)) throw new Error(`no upstream defaults for chart ${chart} ${version} (expected ${f})`);
-        valuesCache.set(f, withSubchartDefaults(chart, version, YAML.parse(fs.readFileSync(f, "utf8"))));
+        valuesCache.set(f, YAML.parse(fs.readFileSync(f, "utf8")));
     }
     return valuesCache.get(f);
 }
 
 /**
  * A subchart's defaults are the parent's defaults under the subchart's name (Helm passes
- * `<sub>.*` down): read them from the pinned archive in ../shared/charts (`charts/<sub>/values.yaml`),
+ * `<sub>.*` down): read from the pinned archive in ../shared/charts (`charts/<sub>/values.yaml`),
  * the parent's own values taking precedence. E.g. gpu-operator-charts' `kmm.controller.manager.image`.
+ * Read only when a key is missing from the parent's defaults (tar is slow on big archives).
  */
-function withSubchartDefaults(chart: string, version: string, defaults: unknown): unknown {
+function withSubchartDefaults(chart: string, version: string, defaults: unknown, subcharts: string[]): unknown {
     const dir = path.resolve(upstreamDir(), "..", "charts");
     const bare = version.replace(/^v/, "");
     const archive = [`${chart}-v${bare}.tgz`, `${chart}-${bare}.tgz`].map((a) => path.join(dir, a)).find((a) => fs.existsSync(a));
     if (!archive || !isMap(defaults)) return defaults;
-    const list = spawnSync("tar", ["tzf", archive], { encoding: "utf8" });
     const out: Record<string, unknown> = { ...defaults };
-    for (const entry of list.stdout.split("\n")) {
-        const m = new RegExp(`^${chart}/charts/([^/]+)/values\\.yaml$`).exec(entry.trim());
-        if (!m) continue;
-        const sub = YAML.parse(spawnSync("tar", ["xzOf", archive, entry.trim()], { encoding: "utf8" }).stdout);
-        if (isMap(sub)) out[m[1]] = mergeDefaults(sub, out[m[1]]);
+    for (const sub of subcharts) {
+        const r = spawnSync("tar", ["xzOf", archive, `${chart}/charts/${sub}/values.yaml`], { encoding: "utf8" });
+        const parsed = r.status === 0 ? (YAML.parse(r.stdout) as unknown) : undefined;
+        if (isMap(parsed)) out[sub] = mergeDefaults(parsed, out[sub]);
     }
     return out;
 }
@@ -265,7 +264,14 @@ function isMap(v: unknown): v is Record<string, unknown> {
 
 /** Values paths set in `values` that the chart's defaults do not have (with a reason each). */
 export function checkValuesKeys(chart: string, version: string, values: unknown): string[] {
-    const defaults = loadDefaults(chart, version);
+    const first = valuesProblems(chart, version, loadDefaults(chart, version), values);
+    if (first.length === 0) return first;
+    // Keys under a subchart's name may be the subchart's own defaults.
+    const subs = [...new Set(first.map((p) => /values key "([^".[]+)[.[]/.exec(p)?.[1]).filter((x): x is string => x !== undefined))];
+    return subs.length ? valuesProblems(chart, version, withSubchartDefaults(chart, version, loadDefaults(chart, version), subs), values) : first;
+}
+
+function valuesProblems(chart: string, version: string, defaults: unknown, values: unknown): string[] {
     const problems: string[] = [];
     const walk = (v: unknown, d: unknown, at: string[]) => {
         if (!isMap(v)) return;

@@ -63,6 +63,8 @@ export interface InstalledCrd {
     versions: string[];
     /** Who installs it: a release name, or "program:<ConfigFile name>". */
     owner: string;
+    /** Template it came from (`<chart>/crds/…` is installed only when missing; helm never replaces it). */
+    source?: string;
     schemas: Record<string, Schema | undefined>;
 }
 
@@ -97,7 +99,7 @@ export function installedCrds(plan: PlanResult, render: StackRender): InstalledC
     const out: InstalledCrd[] = [];
     for (const rel of render.rendered.releases) for (const o of rel.objects) {
         const c = crdOf(o.doc, rel.release.releaseName);
-        if (c) out.push(c);
+        if (c) out.push({ ...c, source: o.source });
     }
     for (const r of plan.resources) {
         if (r.type !== "kubernetes:yaml/v2:ConfigFile") continue;
@@ -118,13 +120,34 @@ export function installedCrds(plan: PlanResult, render: StackRender): InstalledC
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
 const compiled = new WeakMap<Schema, ValidateFunction>();
 
+/** Go RE2 patterns JavaScript cannot compile (e.g. `(?i)` flags) are dropped; CEL rules are not evaluated either. */
+function jsPatternsOnly(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(jsPatternsOnly);
+    if (!v || typeof v !== "object") return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+        if (k === "pattern" && typeof x === "string") {
+            try {
+                new RegExp(x);
+            } catch {
+                continue;
+            }
+        }
+        out[k] = jsPatternsOnly(x);
+    }
+    return out;
+}
+
 /** Errors of one custom resource against an installed CRD version's schema. */
 export function validateAgainst(crd: InstalledCrd, version: string, doc: Record<string, unknown>): string[] {
     const schema = crd.schemas[version];
     if (!schema) return [];
     let v = compiled.get(schema);
     if (!v) {
-        v = ajv.compile(toJsonSchema(schema, false, true));
+        // The API server always accepts apiVersion/kind/metadata at the root (some CRDs, e.g. Istio's, only declare spec/status).
+        const root = jsPatternsOnly(schema) as Schema;
+        const props = { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, ...((root["properties"] as Schema) ?? {}) };
+        v = ajv.compile(toJsonSchema({ ...root, properties: props }, false, true));
         compiled.set(schema, v);
     }
     if (v(doc)) return [];

@@ -52,7 +52,8 @@ describe("npm run plan", function () {
         const r = plan(["--config", file, "--out", out]);
         assert.equal(r.code, 0, r.stderr);
         const text = fs.readFileSync(path.join(out, "resources.json"), "utf8");
-        assert.match(text, /"stringData": "\[secret\]"/);
+        // Masked per key: the planned Secret stays a valid Secret.
+        assert.match(text, /"stringData": \{\s*"HF_TOKEN": "\[secret\]"\s*\}/);
         assert.equal(text.includes("c2VjcmV0"), false);
     });
 
