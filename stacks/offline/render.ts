@@ -110,6 +110,9 @@ export function locateChart(rel: PlannedRelease, chartsDir?: string): { path: st
     return { missing: `no ${name}-${rel.version}.tgz in ${chartsDir}` };
 }
 
+/** helm template output by chart, release, namespace, kube version and values (the same release recurs across stacks). */
+const templateCache = new Map<string, { text?: string; error?: string }>();
+
 /** Render one release. Throws nothing: failures come back as `skipped`. */
 export function renderRelease(rel: PlannedRelease, opts: RenderOptions): RenderedRelease {
     const start = process.hrtime.bigint();
@@ -117,6 +120,13 @@ export function renderRelease(rel: PlannedRelease, opts: RenderOptions): Rendere
     if (!opts.helm) return done({ skipped: "helm not built (scripts/tools/helm.sh)", objects: [] });
     const loc = locateChart(rel, opts.chartsDir);
     if ("missing" in loc) return done({ skipped: loc.missing, objects: [] });
+    const key = JSON.stringify([opts.helm, loc.path, rel.releaseName, rel.namespace, opts.kubeVersion, rel.values]);
+    const hit = templateCache.get(key);
+    if (hit) {
+        return hit.text !== undefined
+            ? done({ chartPath: loc.path, objects: parseRendered(rel.releaseName, hit.text), text: hit.text })
+            : done({ chartPath: loc.path, skipped: hit.error, objects: [] });
+    }
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ip-render-"));
     try {
         const valuesFile = path.join(tmp, "values.json");
@@ -136,9 +146,11 @@ export function renderRelease(rel: PlannedRelease, opts: RenderOptions): Rendere
         });
         if (r.status !== 0) {
             const err = (r.stderr || r.error?.message || "").trim().split("\n").slice(-1)[0];
+            templateCache.set(key, { error: `helm template failed: ${err}` });
             return done({ chartPath: loc.path, skipped: `helm template failed: ${err}`, objects: [] });
         }
         const text = r.stdout;
+        templateCache.set(key, { text });
         return done({ chartPath: loc.path, objects: parseRendered(rel.releaseName, text), text });
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
@@ -148,12 +160,16 @@ export function renderRelease(rel: PlannedRelease, opts: RenderOptions): Rendere
 /** Objects of a `helm template` stream, each with the template it came from. */
 export function parseRendered(release: string, text: string): RenderedObject[] {
     const out: RenderedObject[] = [];
-    for (const doc of YAML.parseAllDocuments(text, { uniqueKeys: false })) {
-        const js = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
+    // Split on document markers ourselves: a crds/ file that starts with `---` leaves helm's
+    // `# Source:` line alone in an empty document, which carries over to the next one.
+    let pending: string | undefined;
+    for (const chunk of text.split(/^---[ \t]*$/m)) {
+        const m = /^# Source: (.+)$/m.exec(chunk);
+        if (m) pending = m[1].trim();
+        const js = YAML.parse(chunk, { uniqueKeys: false, maxAliasCount: -1 }) as Record<string, unknown> | null;
         if (!js || typeof js !== "object" || !js["kind"]) continue;
-        const comment = [doc.commentBefore, (doc.contents as { commentBefore?: string | null } | null)?.commentBefore].filter(Boolean).join("\n");
-        const m = /^\s*Source: (.+)$/m.exec(comment);
-        const source = m ? m[1].trim() : "?";
+        const source = pending ?? "?";
+        pending = undefined;
         if (js["kind"] === "List" && Array.isArray(js["items"])) {
             for (const item of js["items"] as Record<string, unknown>[]) out.push({ release, source, doc: item });
         } else out.push({ release, source, doc: js });
