@@ -69,6 +69,9 @@ export function imagesInObject(doc: unknown, where: string): ImageUse[] {
         } else if (typeof o["hub"] === "string" && typeof o["image"] === "string" && !String(o["image"]).includes("/")) {
             // Istio / GAIE 1.4 values: {hub, image, tag}.
             addChecked(`${o["hub"]}/${o["image"]}${typeof o["tag"] === "string" && o["tag"] ? `:${o["tag"]}` : ""}`, `${p}.{hub,image,tag}`);
+        } else if (typeof o["image"] === "string" && typeof o["defaultImageVersion"] === "string" && !/[:@]/.test((o["image"] as string).split("/").pop()!)) {
+            // KServe's inferenceservice-config: {image, defaultImageVersion} (the controller appends the tag).
+            addChecked(`${o["image"]}:${o["defaultImageVersion"]}`, `${p}.{image,defaultImageVersion}`);
         } else if (typeof o["image"] === "string") addChecked(o["image"] as string, `${p}.image`);
         // {repository, tag} (NIM image specs; helm-style values rendered into CRs), {registry, repository, tag}.
         if (repo && o["image"] === undefined && typeof o["tag"] === "string") {

@@ -166,7 +166,9 @@ export function parseRendered(release: string, text: string): RenderedObject[] {
     for (const chunk of text.split(/^---[ \t]*$/m)) {
         const m = /^# Source: (.+)$/m.exec(chunk);
         if (m) pending = m[1].trim();
-        const js = YAML.parse(chunk, { uniqueKeys: false, maxAliasCount: -1 }) as Record<string, unknown> | null;
+        // parseDocument keeps going past go-yaml-only quirks (the Knative operator CRDs' multi-line
+        // single-quoted descriptions) that strict YAML 1.2 rejects; they only affect descriptions.
+        const js = YAML.parseDocument(chunk, { uniqueKeys: false }).toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
         if (!js || typeof js !== "object" || !js["kind"]) continue;
         const source = pending ?? "?";
         pending = undefined;

@@ -118,7 +118,8 @@ export function installedCrds(plan: PlanResult, render: StackRender): InstalledC
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
-const compiled = new WeakMap<Schema, ValidateFunction>();
+/** Compiled per schema text: the same CRD comes back in every stack that installs it. */
+const compiled = new Map<string, ValidateFunction>();
 
 /** Go RE2 patterns JavaScript cannot compile (e.g. `(?i)` flags) are dropped; CEL rules are not evaluated either. */
 function jsPatternsOnly(v: unknown): unknown {
@@ -142,13 +143,14 @@ function jsPatternsOnly(v: unknown): unknown {
 export function validateAgainst(crd: InstalledCrd, version: string, doc: Record<string, unknown>): string[] {
     const schema = crd.schemas[version];
     if (!schema) return [];
-    let v = compiled.get(schema);
+    const key = JSON.stringify(schema);
+    let v = compiled.get(key);
     if (!v) {
         // The API server always accepts apiVersion/kind/metadata at the root (some CRDs, e.g. Istio's, only declare spec/status).
         const root = jsPatternsOnly(schema) as Schema;
         const props = { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, ...((root["properties"] as Schema) ?? {}) };
         v = ajv.compile(toJsonSchema({ ...root, properties: props }, false, true));
-        compiled.set(schema, v);
+        compiled.set(key, v);
     }
     if (v(doc)) return [];
     return (v.errors ?? []).map((e) => {
