@@ -9,7 +9,7 @@
  * without an import cycle; `placementsFor` throws the problems as a ConfigError.
  */
 import type { Placement } from "../components/engine/types";
-import { lookupModel, packPods, PlanError, resolvePool } from "../components/physical";
+import { knowsArchitecture, packPods, PlanError, resolvePool } from "../components/physical";
 import { planAll, planModel, type ModelPlan } from "../components/physical/planner";
 import type { ModelConfig, ParsedStackConfig, PoolConfig } from "./schema";
 import { ConfigError } from "./config";
@@ -54,7 +54,14 @@ export function planPlacements(config: ParsedStackConfig): PlacementPlan {
             plans.push(undefined);
             return;
         }
-        if (model.serving === "nim" && !lookupModel(model.model) && !model.size) {
+        const kvProblem = kvCacheDtypeProblem(model, i);
+        if (kvProblem) {
+            problems.push(kvProblem);
+            placements.push(undefined);
+            plans.push(undefined);
+            return;
+        }
+        if (model.serving === "nim" && !knowsArchitecture(model)) {
             // A NIM picks its own engine profile; `model` is its image name, which the catalog cannot
             // size. Place it as configured (explicit parallelism, else one GPU) without memory checks.
             placements.push(configuredPlacement(model, pool));
@@ -85,6 +92,22 @@ export function planPlacements(config: ParsedStackConfig): PlacementPlan {
     }
     if (problems.length === 0) problems.push(...prefillCapacityProblems(config, placements as Placement[]));
     return { placements, plans, problems };
+}
+
+/**
+ * `kvCacheDtype` goes to vLLM and SGLang as `--kv-cache-dtype`; TensorRT-LLM fixes the KV-cache
+ * dtype when its engine is built, a NIM picks its own profile, and a second `--kv-cache-dtype`
+ * in extraArgs would contradict it.
+ */
+function kvCacheDtypeProblem(model: ModelConfig, i: number): string | undefined {
+    if (model.kvCacheDtype === "auto") return undefined;
+    const at = `${NS}:models[${i}].kvCacheDtype`;
+    if (model.engine === "trtllm") return `${at}: got "${model.kvCacheDtype}" with engine "trtllm"; the TensorRT-LLM KV-cache dtype is set when the engine is built; allowed here: "auto"`;
+    if (model.serving === "nim") return `${at}: got "${model.kvCacheDtype}" with serving "nim"; a NIM picks its own engine profile; allowed here: "auto"`;
+    if (model.extraArgs.some((a) => a === "--kv-cache-dtype" || a.startsWith("--kv-cache-dtype="))) {
+        return `${at}: got "${model.kvCacheDtype}" and extraArgs also set --kv-cache-dtype; set one of them`;
+    }
+    return undefined;
 }
 
 /** Prefill workers of a disaggregated (P/D) model: how many, and GPUs per prefill pod. Pure. */

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import * as k8s from "../components/common/k8s-validation";
+import { KV_CACHE_DTYPES, QUANT_KINDS } from "../components/physical/quant";
 
 /** DNS-1123 label: what Kubernetes accepts as a name for most objects. */
 export const dnsLabel = z
@@ -331,8 +332,18 @@ export const modelSchema = z
         extraArgs: z.array(z.string()).default([]),
         /** Extra environment variables for the engine container. */
         env: envMap.default({}),
-        /** Architecture facts for models the built-in catalog does not know. */
+        /** Architecture facts for models the built-in catalog does not know (wins over `config` and the catalog). */
         size: modelSizeSchema.optional(),
+        /**
+         * A local config.json (or a directory holding one) to read the architecture from: hidden size,
+         * layers, heads, KV heads, MoE, MLA, sliding window, dtype, quantization_config. Relative paths
+         * resolve from the working directory (the Pulumi project directory).
+         */
+        config: z.string().min(1).optional(),
+        /** Weight format override (else quantization_config, the name suffix, the catalog, the config's dtype). */
+        dtype: z.enum(QUANT_KINDS).optional(),
+        /** KV-cache element type; fp8 halves the KV cache and is passed to vLLM/SGLang as --kv-cache-dtype. Defaults to auto (the model's dtype). */
+        kvCacheDtype: z.enum(KV_CACHE_DTYPES).default("auto"),
         /** Serving options per mode (only the one matching `serving` is read). */
         kserve: z
             .strictObject({

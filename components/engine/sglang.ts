@@ -11,6 +11,7 @@ import { EngineServerArgs, Placement } from "./types";
 import { extraEnv, hfTokenEnv } from "./pod";
 import { HF_CACHE_PATH } from "./vllm";
 import { serviceUrl, singleNodeServer, validateCommon } from "./workload";
+import { kvCacheDtypeArgs } from "../physical/quant";
 
 export const SGLANG_PORT = 30000;
 /** Port of SGLang's torch.distributed rendezvous on the leader of a multi-node group. */
@@ -61,6 +62,7 @@ export function sglangArgs(args: { model: EngineServerArgs["model"]; placement: 
         String(model.gpuMemoryUtilization),
         "--enable-metrics",
     );
+    a.push(...kvCacheDtypeArgs("sglang", model.kvCacheDtype));
     return [...a, ...model.extraArgs];
 }
 

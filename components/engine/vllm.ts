@@ -12,6 +12,7 @@ import { PACKAGE } from "../common/k8s";
 import { EngineServerArgs } from "./types";
 import { extraEnv, hfTokenEnv } from "./pod";
 import { serviceUrl, singleNodeServer, validateCommon } from "./workload";
+import { kvCacheDtypeArgs } from "../physical/quant";
 
 export const VLLM_PORT = 8000;
 /** Where the vLLM images keep the Hugging Face cache (HF_HOME default for root). */
@@ -51,6 +52,7 @@ export function vllmServeArgs(args: Pick<EngineServerArgs, "model" | "placement"
     if (placement.data > 1) a.push("--data-parallel-size", String(placement.data));
     if (opts.ray) a.push("--distributed-executor-backend", "ray");
     a.push("--max-model-len", String(model.maxModelLen), "--gpu-memory-utilization", String(model.gpuMemoryUtilization));
+    a.push(...kvCacheDtypeArgs("vllm", model.kvCacheDtype));
     return [...a, ...model.extraArgs];
 }
 

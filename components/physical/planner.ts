@@ -5,21 +5,32 @@
  * Pure functions, no Pulumi imports; fast enough to run for every model on every preview.
  *
  * ## Memory model (per GPU)
- * - usable  = memoryGiB × gpuMemoryUtilization − RUNTIME_RESERVE_GIB. The engine's utilisation
- *   fraction caps everything it allocates (vLLM: weights, activations, CUDA graphs, non-torch
- *   memory, KV cache), so the reserve is taken out of that fraction.
- * - weights = Σ params × bytes per param (catalog; MXFP4 4.25 bits, FP8 1 B, bf16 2 B), split
- *   evenly over TP ranks and over pipeline stages by layers (the largest stage, ⌈layers/PP⌉
- *   layers, is what must fit; embeddings/lm_head skew is < 1% for the catalog models and is
- *   covered by the reserve).
+ * - budget  = memoryGiB × gpuMemoryUtilization: what the engine may use (vLLM
+ *   `--gpu-memory-utilization`, SGLang `--mem-fraction-static`).
+ * - weights = Σ params × bytes per param as the checkpoint stores them (catalog / config.json /
+ *   quantisation: bf16 2 B, fp8 1 B, int4 AWQ/GPTQ 0.52 B, MXFP4 0.53 B, NVFP4 0.56 B, scales
+ *   included), split evenly over TP ranks and over pipeline stages by layers (the largest stage,
+ *   ⌈layers/PP⌉ layers, is what must fit).
+ * - runtime overhead ({@link runtimeOverhead}): the activation peak of one forward pass over the
+ *   engine's max batched tokens (vLLM `--max-num-batched-tokens`, default 8192 on ≥ 70 GiB GPUs
+ *   and 2048 below; SGLang `--chunked-prefill-size`, 2048–16384 by GPU memory) plus the sampler's
+ *   logits; CUDA graphs (~1 GiB; none with `--enforce-eager` / `--disable-cuda-graph`); CUDA
+ *   context, cuBLAS workspace and NCCL buffers (0.75 GiB, +0.5 GiB with more than one rank).
+ *   vLLM counts activations and non-torch memory inside its budget and captures CUDA graphs
+ *   after sizing the KV cache, i.e. outside it; SGLang's static fraction holds weights and KV
+ *   only, everything else comes from the rest. Both are modelled: what lies outside the budget
+ *   must fit in memoryGiB × (1 − utilisation).
  * - KV cache for maxModelLen × concurrency sequences:
  *   standard/GQA: 2 × layers × kvHeads × headDim × kvBytes per token, sharded over TP by whole
  *   KV heads; when TP > kvHeads every rank keeps one head (vLLM replicates KV heads), so the
  *   per-GPU share is 1/min(TP, kvHeads).
- *   MLA (DeepSeek): layers × (kv_lora_rank + qk_rope_head_dim) × kvBytes per token; the latent
- *   has no head dimension, so every TP rank holds all of it (no TP sharding).
- *   Sliding-window layers (gpt-oss) hold at most `window` tokens. kvBytes is 2 unless
- *   `--kv-cache-dtype fp8…` is in extraArgs (1).
+ *   MLA (DeepSeek, Kimi-K2): layers × (kv_lora_rank + qk_rope_head_dim) × kvBytes per token; the
+ *   latent has no head dimension, so every TP rank holds all of it (no TP sharding).
+ *   Sliding-window layers (gpt-oss, Gemma 2/3, Command R7B/A) hold at most `window` tokens;
+ *   encoder-only embedding models hold none. kvBytes is 2, or 1 with `kvCacheDtype: fp8`
+ *   (or `--kv-cache-dtype fp8…` in extraArgs).
+ * - what is left of the budget after weights and overhead is the KV room: the plan reports it
+ *   as tokens and as sequences of maxModelLen per replica (what the engine's KV pool holds).
  *
  * ## Layout rules
  * - TP divides the attention heads, and the KV heads divide TP or TP divides the KV heads
@@ -39,8 +50,7 @@
  *   of an MoE model are sharded over all TP × DP ranks (EP size = TP × DP) instead of being
  *   replicated per data-parallel rank; attention and dense weights stay TP-sharded per rank. So
  *   weights per GPU = dense / TP + experts / (TP × DP) — what makes DeepSeek-R1 at TP1 × DP16
- *   (the llm-d wide-EP layout) fit. Catalog entries that do not split out "MoE experts" keep
- *   the dense formula.
+ *   (the llm-d wide-EP layout) fit. `size` entries (no expert split) keep the dense formula.
  *   TensorRT-LLM (Triton) has world size = TP × PP, so data > 1 is refused there (use replicas).
  * - Replicas (or autoscaling.min) × the replica's pods must pack onto the pool's nodes.
  */
@@ -58,13 +68,17 @@ import { nvlinkSpansNodes, packPods, poolGpus, resolvePool } from "./fleet";
 export { PlanError } from "./catalog";
 
 /**
- * GiB per GPU held back from the engine's memory budget for what is neither weights nor KV
- * cache: CUDA context and NCCL buffers (~0.5–1 GiB), CUDA graphs (~0.5–1 GiB), and peak
- * activations at the engine's default batched-token budget (~0.5–1 GiB for the catalog models).
+ * CUDA context, cuBLAS/cuDNN workspaces and allocator slack per GPU (vLLM reports it as
+ * "non-torch memory": 0.5–1 GiB), and the NCCL buffers added when a replica has more than one rank.
  */
-export const RUNTIME_RESERVE_GIB = 2;
+export const RUNTIME_RESERVE_GIB = 0.75;
+export const NCCL_RESERVE_GIB = 0.5;
+/** CUDA graphs captured for decode batch sizes (vLLM logs 0.3–1.5 GiB; SGLang similar). */
+export const CUDA_GRAPH_GIB = 1;
+/** Sequences the sampler holds logits for in the profile run (vLLM `--max-num-seqs` default). */
+export const SAMPLER_SEQS = 256;
 
-/** Bytes per KV-cache element unless extraArgs set an fp8 KV cache. */
+/** Bytes per KV-cache element unless an fp8 KV cache is configured. */
 export const DEFAULT_KV_BYTES = 2;
 
 const GiB = 1024 ** 3;
@@ -74,9 +88,12 @@ export interface PlanOptions {
     index?: number;
     /** Index of the pool in `fleet.pools[]`, for error paths. */
     poolIndex?: number;
-    /** Override {@link RUNTIME_RESERVE_GIB}. */
+    /**
+     * A fixed per-GPU overhead inside the engine's budget (GiB), replacing the computed
+     * {@link runtimeOverhead} (what lies outside the budget is then not checked).
+     */
     reserveGiB?: number;
-    /** Bytes per KV element; default from `--kv-cache-dtype` in extraArgs, else 2. */
+    /** Bytes per KV element; default from `kvCacheDtype` / `--kv-cache-dtype` in extraArgs, else 2. */
     kvBytes?: number;
     /**
      * Throw a PlanError when the model cannot be placed (default true). With false, return the
@@ -113,12 +130,23 @@ export interface ModelPlan {
     kvCacheGiB: number;
     /** Weights on the fullest GPU, GiB. */
     weightsPerGpuGiB: number;
-    /** KV cache on the fullest GPU, GiB (includes replication for MLA / TP > kvHeads). */
+    /** KV cache for maxModelLen × concurrency on the fullest GPU, GiB (includes replication for MLA / TP > kvHeads). */
     kvPerGpuGiB: number;
-    /** memoryGiB × gpuMemoryUtilization − reserve. */
+    /** Runtime overhead per GPU (activation peak, CUDA graphs, CUDA context/NCCL), GiB. */
+    overhead: { activationGiB: number; cudaGraphsGiB: number; runtimeGiB: number; maxBatchedTokens: number };
+    /** memoryGiB × gpuMemoryUtilization − the overhead counted inside the engine's budget. */
     perGpuUsableGiB: number;
     /** perGpuUsable − weightsPerGpu − kvPerGpu (negative when it does not fit). */
     headroomGiB: number;
+    /** KV room per GPU (perGpuUsable − weightsPerGpu), GiB, and as a fraction of the GPU's memory. */
+    kvRoomPerGpuGiB: number;
+    kvFraction: number;
+    /** Tokens the replica's KV pool holds (each data-parallel rank its own), 0 for encoder-only models. */
+    kvCapacityTokens: number;
+    /** Sequences of maxModelLen the replica's KV pool holds at once. */
+    maxSequencesAtMaxLen: number;
+    /** Bytes per KV element (2 = bf16/fp16, 1 = fp8). */
+    kvBytes: number;
     fits: boolean;
     /** The replica spans more than one node (LWS group or Ray cluster). */
     multiNode: boolean;
@@ -128,6 +156,8 @@ export interface ModelPlan {
     auto: boolean;
     /** One line: what was chosen and why. */
     explanation: string;
+    /** Why this TP/PP (one phrase, also inside `explanation`). */
+    why: string;
     /** The refusal, when `fits` is false (only with `strict: false`). */
     error?: string;
     /** The architecture facts used. */
@@ -145,22 +175,38 @@ export interface PlanJsonEntry {
     replicas: { min: number; max: number };
     weightsGiB: number;
     kvCacheGiB: number;
+    /** Weight format, e.g. "bf16", "fp8 + bf16". */
+    dtype: string;
+    /** KV room per replica in tokens, and in sequences of maxModelLen. */
+    kvCapacityTokens: number;
+    maxSequencesAtMaxLen: number;
     fits: boolean;
 }
 
 const r1 = (x: number): string => x.toFixed(1);
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
-/** Bytes per KV element from engine args (`--kv-cache-dtype fp8*` → 1), or undefined. */
-export function kvBytesFromArgs(args: readonly string[]): number | undefined {
+function argValue(args: readonly string[], flag: string): string | undefined {
+    let v: string | undefined;
     for (let i = 0; i < args.length; i++) {
         const a = args[i];
-        let v: string | undefined;
-        if (a === "--kv-cache-dtype") v = args[i + 1];
-        else if (a.startsWith("--kv-cache-dtype=")) v = a.slice("--kv-cache-dtype=".length);
-        if (v !== undefined) return /^fp8/i.test(v) ? 1 : DEFAULT_KV_BYTES;
+        if (a === flag) v = args[i + 1];
+        else if (a.startsWith(`${flag}=`)) v = a.slice(flag.length + 1);
     }
-    return undefined;
+    return v;
+}
+
+/** Bytes per KV element from engine args (`--kv-cache-dtype fp8*` → 1), or undefined. */
+export function kvBytesFromArgs(args: readonly string[]): number | undefined {
+    const v = argValue(args, "--kv-cache-dtype");
+    if (v === undefined) return undefined;
+    return /^fp8/i.test(v) ? 1 : DEFAULT_KV_BYTES;
+}
+
+/** Bytes per KV element of a model: `kvCacheDtype`, then `--kv-cache-dtype` in extraArgs, else 2. */
+export function kvBytesOf(model: Pick<ModelConfig, "extraArgs"> & { kvCacheDtype?: string }): number {
+    if (model.kvCacheDtype && model.kvCacheDtype !== "auto") return 1;
+    return kvBytesFromArgs(model.extraArgs) ?? DEFAULT_KV_BYTES;
 }
 
 /** Why `tp` is not a valid tensor-parallel size for `arch`, or undefined when it is. */
@@ -200,10 +246,78 @@ export function memoryPerGpu(
     const stageFraction = Math.ceil(arch.layers / layout.pp) / arch.layers;
     const experts = layout.ep ? expertWeightBytes(arch) : 0;
     const weightsPerGpu = ((weightBytes(arch) - experts) / layout.tp + experts / (layout.tp * layout.dp)) * stageFraction;
-    const kvShare = arch.mla ? 1 : 1 / Math.min(layout.tp, arch.kvHeads);
     const seqs = Math.ceil(load.concurrency / layout.dp);
-    const kvPerGpu = kvBytesForSequence(arch, load.maxModelLen, load.kvBytes) * seqs * stageFraction * kvShare;
+    const kvPerGpu = kvPerSequencePerGpu(arch, layout, load.maxModelLen, load.kvBytes) * seqs;
     return { weightsPerGpu, kvPerGpu };
+}
+
+/** KV bytes of one sequence of `tokens` on the fullest GPU of a layout. */
+function kvPerSequencePerGpu(arch: ModelArchitecture, layout: { tp: number; pp: number }, tokens: number, kvBytes: number): number {
+    const stageFraction = Math.ceil(arch.layers / layout.pp) / arch.layers;
+    const kvShare = arch.mla ? 1 : 1 / Math.min(layout.tp, arch.kvHeads);
+    return kvBytesForSequence(arch, tokens, kvBytes) * stageFraction * kvShare;
+}
+
+/** Per-GPU runtime overhead of a layout, in bytes: inside and outside the engine's budget. */
+export interface RuntimeOverhead {
+    activation: number;
+    cudaGraphs: number;
+    runtime: number;
+    maxBatchedTokens: number;
+    /** Counted inside memory × utilisation. */
+    inside: number;
+    /** Must fit in memory × (1 − utilisation). */
+    outside: number;
+}
+
+/**
+ * The engine's token budget per forward pass: `--max-num-batched-tokens` (vLLM, TensorRT-LLM
+ * `--max_num_tokens`) or `--chunked-prefill-size` (SGLang) in extraArgs, else the engine default
+ * — vLLM 0.11 `EngineArgs._set_default_args` for the OpenAI server: 8192 on GPUs with ≥ 70 GiB,
+ * 2048 below; SGLang 0.5 `ServerArgs` chunked prefill: 2048 (< 35 GB), 4096 (< 60 GB), 8192
+ * (< 160 GB), 16384 above; TensorRT-LLM's default max_num_tokens 8192. A max-model-len below the
+ * budget without chunked prefill is not modelled (both engines chunk prefills by default).
+ */
+export function maxBatchedTokens(model: Pick<ModelConfig, "engine" | "extraArgs">, memoryGiB: number): number {
+    const explicit =
+        model.engine === "sglang" ? argValue(model.extraArgs, "--chunked-prefill-size") : argValue(model.extraArgs, "--max-num-batched-tokens") ?? argValue(model.extraArgs, "--max_num_tokens");
+    const n = explicit !== undefined ? Number(explicit) : NaN;
+    if (Number.isFinite(n) && n > 0) return n;
+    if (model.engine === "sglang") return memoryGiB < 35 ? 2048 : memoryGiB < 60 ? 4096 : memoryGiB < 160 ? 8192 : 16384;
+    if (model.engine === "trtllm") return 8192;
+    return memoryGiB >= 70 ? 8192 : 2048;
+}
+
+/**
+ * Runtime overhead per GPU of a layout:
+ * - activation peak of a forward pass over `maxBatchedTokens` tokens on one rank, 16-bit:
+ *   tokens × (4 × hidden [residual, norm, attention out, MLP out] + (heads + 2 × kvHeads) ×
+ *   headDim / TP [QKV] + 3 × activeFfn / TP [gate+up, activation]) × 2 B, plus the sampler's
+ *   fp32 logits for 256 sequences × vocab. For Llama-3.1-8B at 8192 tokens this is 1.1 GiB,
+ *   where vLLM 0.11 reports a "PyTorch activation peak" of 1.1–1.2 GiB;
+ * - CUDA graphs {@link CUDA_GRAPH_GIB} (0 with `--enforce-eager` / `--disable-cuda-graph`);
+ * - CUDA context etc. {@link RUNTIME_RESERVE_GIB}, + {@link NCCL_RESERVE_GIB} with > 1 rank.
+ * vLLM/TensorRT-LLM: activation + runtime inside the budget, CUDA graphs outside; SGLang:
+ * everything outside (its static fraction holds weights and KV cache only).
+ */
+export function runtimeOverhead(
+    arch: ModelArchitecture,
+    model: Pick<ModelConfig, "engine" | "extraArgs">,
+    memoryGiB: number,
+    layout: { tp: number; pp: number; dp: number },
+): RuntimeOverhead {
+    const tokens = maxBatchedTokens(model, memoryGiB);
+    const hidden = arch.hiddenSize ?? arch.attentionHeads * arch.headDim;
+    const ffn = arch.activeFfn ?? 4 * hidden;
+    const qkv = (arch.attentionHeads + 2 * arch.kvHeads) * arch.headDim;
+    const perToken = (4 * hidden + qkv / layout.tp + (3 * ffn) / layout.tp) * 2;
+    const logits = arch.encoderOnly ? 0 : Math.min(SAMPLER_SEQS, tokens) * (arch.vocabSize ?? 0) * 4;
+    const activation = tokens * perToken + logits;
+    const eager = model.extraArgs.includes("--enforce-eager") || model.extraArgs.includes("--disable-cuda-graph");
+    const cudaGraphs = eager || arch.encoderOnly ? 0 : CUDA_GRAPH_GIB * GiB;
+    const runtime = (RUNTIME_RESERVE_GIB + (layout.tp * layout.pp * layout.dp > 1 ? NCCL_RESERVE_GIB : 0)) * GiB;
+    if (model.engine === "sglang") return { activation, cudaGraphs, runtime, maxBatchedTokens: tokens, inside: 0, outside: activation + cudaGraphs + runtime };
+    return { activation, cudaGraphs, runtime, maxBatchedTokens: tokens, inside: activation + runtime, outside: cudaGraphs };
 }
 
 /**
@@ -235,6 +349,11 @@ interface Candidate {
     nodes: number;
     gpusPerPod: number;
     mem: GpuMemory;
+    overhead: RuntimeOverhead;
+    /** Budget − overhead inside it, bytes. */
+    usable: number;
+    /** Overhead outside the budget fits the rest of the GPU. */
+    outsideFits: boolean;
     fits: boolean;
 }
 
@@ -245,8 +364,10 @@ interface Ctx {
     arch: ModelArchitecture;
     path: string;
     poolPath: string;
-    usableBytes: number;
-    reserveGiB: number;
+    /** memory × utilisation, bytes. */
+    budget: number;
+    /** Fixed inside overhead (PlanOptions.reserveGiB), bytes. */
+    fixedReserve?: number;
     kvBytes: number;
 }
 
@@ -257,7 +378,11 @@ function evaluate(ctx: Ctx, tp: number, pp: number, dp: number): Candidate {
         concurrency: ctx.model.concurrency,
         kvBytes: ctx.kvBytes,
     });
-    return { tp, pp, dp, ...placed, mem, fits: mem.weightsPerGpu + mem.kvPerGpu <= ctx.usableBytes };
+    const computed = runtimeOverhead(ctx.arch, ctx.model, ctx.pool.accelerator.memoryGiB, { tp, pp, dp });
+    const overhead = ctx.fixedReserve !== undefined ? { ...computed, inside: ctx.fixedReserve, outside: 0 } : computed;
+    const usable = ctx.budget - overhead.inside;
+    const outsideFits = overhead.outside <= ctx.pool.accelerator.memoryGiB * GiB - ctx.budget;
+    return { tp, pp, dp, ...placed, mem, overhead, usable, outsideFits, fits: outsideFits && mem.weightsPerGpu + mem.kvPerGpu <= usable };
 }
 
 function describeLayout(c: { tp: number; pp: number; dp: number }): string {
@@ -312,10 +437,23 @@ function autoSearch(ctx: Ctx): { chosen?: Candidate; largest?: Candidate; why: s
     return { largest, why: "" };
 }
 
+/** KV room of a candidate: bytes per GPU, tokens and max-length sequences per replica. */
+function kvCapacity(ctx: Ctx, c: Candidate): { room: number; tokens: number; sequences: number } {
+    const room = Math.max(0, c.usable - c.mem.weightsPerGpu);
+    const perToken = kvPerSequencePerGpu(ctx.arch, c, 1, ctx.kvBytes);
+    const perSeq = kvPerSequencePerGpu(ctx.arch, c, ctx.model.maxModelLen, ctx.kvBytes);
+    if (perToken === 0) return { room, tokens: 0, sequences: 0 };
+    // Sliding-window layers hold at most the window: count tokens at the full-attention rate.
+    const sw = ctx.arch.slidingWindow;
+    const fullShare = sw && sw.layers < ctx.arch.layers ? (ctx.arch.layers - sw.layers) / ctx.arch.layers : 1;
+    const tokens = Math.floor(room / (perToken * fullShare)) * c.dp;
+    return { room, tokens, sequences: Math.floor(room / perSeq) * c.dp };
+}
+
 function toPlan(ctx: Ctx, c: Candidate, auto: boolean, why: string, error?: string): ModelPlan {
     const { model, pool, arch } = ctx;
     const used = (c.mem.weightsPerGpu + c.mem.kvPerGpu) / GiB;
-    const usable = ctx.usableBytes / GiB;
+    const usable = c.usable / GiB;
     const weightsGiB = weightBytes(arch) / GiB;
     const kvCacheGiB = (kvBytesForSequence(arch, model.maxModelLen, ctx.kvBytes) * model.concurrency) / GiB;
     const replicas = model.autoscaling
@@ -327,11 +465,17 @@ function toPlan(ctx: Ctx, c: Candidate, auto: boolean, why: string, error?: stri
         c.nodes === 1
             ? `${gpus} × ${pool.accelerator.product} on 1 node`
             : `${c.nodes} nodes × ${c.gpusPerPod} ${pool.accelerator.product}` + (tensorSpansNodes ? " (TP over multi-node NVLink)" : "");
+    const cap = kvCapacity(ctx, c);
+    const o = c.overhead;
+    const overheadText = `${r1(o.activation / GiB)} GiB activations (${o.maxBatchedTokens} batched tokens) + ${r1(o.cudaGraphs / GiB)} GiB CUDA graphs + ${r1(o.runtime / GiB)} GiB runtime`;
+    const capText = arch.encoderOnly
+        ? "encoder-only: no KV cache"
+        : `KV room ${r1(cap.room / GiB)} GiB/GPU = ${cap.tokens.toLocaleString("en-US")} tokens, ${cap.sequences} × ${model.maxModelLen}-token sequences per replica${ctx.kvBytes === 1 ? " (fp8 KV)" : ""}`;
     const explanation =
         `${model.model}: ${r1(weightsGiB)} GiB weights (${arch.dtype}) + ${r1(kvCacheGiB)} GiB KV ` +
-        `(${model.maxModelLen} tok × ${model.concurrency}${arch.mla ? ", MLA latent on every TP rank" : ""}) → ` +
+        `(${model.maxModelLen} tok × ${model.concurrency}${arch.mla ? ", MLA latent on every TP rank" : ""}${ctx.kvBytes === 1 ? ", fp8" : ""}) → ` +
         `${describeLayout(c)}${expertParallelOf(model) && expertWeightBytes(arch) > 0 && c.tp * c.dp > 1 ? ` (experts sharded over EP${c.tp * c.dp})` : ""} on ${placement} in pool ${pool.name}: ${r1(used)} of ${r1(usable)} GiB usable per GPU ` +
-        `(${r1(usable - used)} GiB headroom); ${why}`;
+        `(${r1(usable - used)} GiB headroom; overhead ${overheadText}); ${why}; ${capText}`;
     return {
         name: model.name,
         model: model.model,
@@ -349,20 +493,39 @@ function toPlan(ctx: Ctx, c: Candidate, auto: boolean, why: string, error?: stri
         kvCacheGiB: round2(kvCacheGiB),
         weightsPerGpuGiB: round2(c.mem.weightsPerGpu / GiB),
         kvPerGpuGiB: round2(c.mem.kvPerGpu / GiB),
+        overhead: { activationGiB: round2(o.activation / GiB), cudaGraphsGiB: round2(o.cudaGraphs / GiB), runtimeGiB: round2(o.runtime / GiB), maxBatchedTokens: o.maxBatchedTokens },
         perGpuUsableGiB: round2(usable),
         headroomGiB: round2(usable - used),
+        kvRoomPerGpuGiB: round2(cap.room / GiB),
+        kvFraction: round2(cap.room / (pool.accelerator.memoryGiB * GiB)),
+        kvCapacityTokens: cap.tokens,
+        maxSequencesAtMaxLen: cap.sequences,
+        kvBytes: ctx.kvBytes,
         fits: c.fits && error === undefined,
         multiNode: c.nodes > 1,
         tensorSpansNodes,
         auto,
         explanation,
+        why,
         ...(error !== undefined ? { error } : {}),
         architecture: arch,
     };
 }
 
-function gpuDesc(ctx: Ctx, gpus: number): string {
-    return `${gpus} × ${ctx.pool.accelerator.product} (${r1(ctx.usableBytes / GiB)} GiB usable${gpus > 1 ? " each" : ""})`;
+function gpuDesc(ctx: Ctx, c: Candidate, gpus: number): string {
+    return `${gpus} × ${ctx.pool.accelerator.product} (${r1(c.usable / GiB)} GiB usable${gpus > 1 ? " each" : ""})`;
+}
+
+/** The overhead that does not fit outside the budget, as an error, or undefined. */
+function outsideProblem(ctx: Ctx, c: Candidate): PlanError | undefined {
+    if (c.outsideFits) return undefined;
+    const rest = ctx.pool.accelerator.memoryGiB * (1 - ctx.model.gpuMemoryUtilization);
+    return new PlanError(
+        `${ctx.path}.gpuMemoryUtilization`,
+        `${ctx.model.gpuMemoryUtilization} leaves ${r1(rest)} GiB of each ${ctx.pool.accelerator.memoryGiB} GiB GPU outside the engine's budget, but ` +
+            `${ctx.model.engine} needs ${r1(c.overhead.outside / GiB)} GiB there (${ctx.model.engine === "sglang" ? "activations, CUDA graphs, runtime" : "CUDA graphs"}); ` +
+            `lower gpuMemoryUtilization to ≤ ${(Math.floor(100 * (1 - c.overhead.outside / GiB / ctx.pool.accelerator.memoryGiB)) / 100).toFixed(2)}`,
+    );
 }
 
 function planAuto(ctx: Ctx): { plan?: ModelPlan; error?: PlanError; fallback?: Candidate } {
@@ -370,15 +533,19 @@ function planAuto(ctx: Ctx): { plan?: ModelPlan; error?: PlanError; fallback?: C
     if (found.chosen) return { plan: toPlan(ctx, found.chosen, true, found.why) };
     const { pool, arch } = ctx;
     const l = found.largest;
+    if (l) {
+        const outside = outsideProblem(ctx, l);
+        if (outside) return { error: outside, fallback: l };
+    }
     const largestText = l
         ? `the largest layout in pool "${pool.name}", ${describeLayout(l)} over ${l.nodes} node${l.nodes > 1 ? "s" : ""}, ` +
-          `needs ${r1((l.mem.weightsPerGpu + l.mem.kvPerGpu) / GiB)} GiB per GPU on ${gpuDesc(ctx, l.tp * l.pp)}`
+          `needs ${r1((l.mem.weightsPerGpu + l.mem.kvPerGpu) / GiB)} GiB per GPU on ${gpuDesc(ctx, l, l.tp * l.pp)}`
         : `no tensor size valid for ${arch.attentionHeads} heads fits pool "${pool.name}"`;
     const error = new PlanError(
         `${ctx.path}.parallelism`,
         `auto: ${ctx.model.model} (${ctx.model.maxModelLen} tokens × ${ctx.model.concurrency}) needs ${needs(ctx)} = ` +
             `${r1((weightBytes(arch) + kvBytesForSequence(arch, ctx.model.maxModelLen, ctx.kvBytes) * ctx.model.concurrency) / GiB)} GiB; ` +
-            `${largestText}; add nodes (${ctx.poolPath}.nodes), use GPUs with more memory, or lower maxModelLen/concurrency`,
+            `${largestText}; add nodes (${ctx.poolPath}.nodes), use GPUs with more memory, a quantised checkpoint (models[].dtype) or an fp8 KV cache (kvCacheDtype), or lower maxModelLen/concurrency`,
     );
     return { error, fallback: l };
 }
@@ -459,6 +626,8 @@ function planExplicit(
             fallback: c,
         };
     }
+    const outside = outsideProblem(ctx, c);
+    if (outside) return { error: outside, fallback: c };
     if (!c.fits) {
         const used = (c.mem.weightsPerGpu + c.mem.kvPerGpu) / GiB;
         const fix = memoryFix(ctx, pp, dp);
@@ -466,7 +635,7 @@ function planExplicit(
         return {
             error: new PlanError(
                 fix.path,
-                `${gpuDesc(ctx, gpus)} cannot hold ${model.model} (${model.maxModelLen} tokens × ${model.concurrency}): ` +
+                `${gpuDesc(ctx, c, gpus)} cannot hold ${model.model} (${model.maxModelLen} tokens × ${model.concurrency}): ` +
                     `needs ${needs(ctx)}${perGpu}; ${fix.text}`,
             ),
             fallback: c,
@@ -483,17 +652,26 @@ export function planModel(model: ModelConfig, pool: PoolConfig, opts: PlanOption
     const path = opts.index !== undefined ? `models[${opts.index}]` : `models[name=${model.name}]`;
     const poolPath = opts.poolIndex !== undefined ? `fleet.pools[${opts.poolIndex}]` : `fleet.pools[name=${pool.name}]`;
     const arch = resolveArchitecture(model, path);
-    const reserveGiB = opts.reserveGiB ?? RUNTIME_RESERVE_GIB;
-    const usableGiB = pool.accelerator.memoryGiB * model.gpuMemoryUtilization - reserveGiB;
-    const kvBytes = opts.kvBytes ?? kvBytesFromArgs(model.extraArgs) ?? DEFAULT_KV_BYTES;
+    const budgetGiB = pool.accelerator.memoryGiB * model.gpuMemoryUtilization;
+    const kvBytes = opts.kvBytes ?? kvBytesOf(model);
     const strict = opts.strict ?? true;
-    if (usableGiB <= 0) {
+    const minOverhead = opts.reserveGiB ?? RUNTIME_RESERVE_GIB;
+    if (budgetGiB - minOverhead <= 0) {
         throw new PlanError(
             `${path}.gpuMemoryUtilization`,
-            `${pool.accelerator.memoryGiB} GiB × ${model.gpuMemoryUtilization} leaves nothing after the ${reserveGiB} GiB runtime reserve`,
+            `${pool.accelerator.memoryGiB} GiB × ${model.gpuMemoryUtilization} leaves nothing after the ${minOverhead} GiB runtime reserve`,
         );
     }
-    const ctx: Ctx = { model, pool, arch, path, poolPath, usableBytes: usableGiB * GiB, reserveGiB, kvBytes };
+    const ctx: Ctx = {
+        model,
+        pool,
+        arch,
+        path,
+        poolPath,
+        budget: budgetGiB * GiB,
+        ...(opts.reserveGiB !== undefined ? { fixedReserve: opts.reserveGiB * GiB } : {}),
+        kvBytes,
+    };
 
     const res = model.parallelism === "auto" ? planAuto(ctx) : planExplicit(ctx, model.parallelism);
     let plan = res.plan;
@@ -602,6 +780,9 @@ export function planJsonEntry(plan: ModelPlan): PlanJsonEntry {
         replicas: { ...plan.replicas },
         weightsGiB: Math.round(plan.weightsGiB * 10) / 10,
         kvCacheGiB: Math.round(plan.kvCacheGiB * 10) / 10,
+        dtype: plan.architecture.dtype,
+        kvCapacityTokens: plan.kvCapacityTokens,
+        maxSequencesAtMaxLen: plan.maxSequencesAtMaxLen,
         fits: plan.fits,
     };
 }

@@ -14,6 +14,7 @@ import { extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
 import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import { kvCacheDtypeArgs } from "../physical/quant";
 
 /** The Dynamo frontend's HTTP port (Service `<name>-frontend`). */
 export const DYNAMO_FRONTEND_PORT = 8000;
@@ -51,6 +52,7 @@ export function dynamoGraphSpec(args: Omit<DynamoDeploymentArgs, "platform">): R
         String(model.maxModelLen),
         "--gpu-memory-utilization",
         String(model.gpuMemoryUtilization),
+        ...kvCacheDtypeArgs("vllm", model.kvCacheDtype),
         ...model.extraArgs,
     ];
     const worker = (replicas: number, extra: string[]) => ({

@@ -35,6 +35,7 @@ import type { ModelConfig, PoolConfig } from "../../stacks/schema";
 import { hostResources, modelQuery } from "./common";
 import { DEFAULT_AUTOSCALING_QUERY } from "../../stacks/schema";
 import type { KServeMode } from "./kserve";
+import { kvCacheDtypeArgs } from "../physical/quant";
 
 /** Port the KServe huggingface runtime serves (HTTP API and /metrics) on. */
 export const KSERVE_HF_PORT = 8080;
@@ -80,6 +81,7 @@ export function kserveHfArgs(model: ModelConfig, placement: Placement): string[]
     a.push(`--tensor-parallel-size=${placement.tensor}`);
     if (placement.pipeline > 1) a.push(`--pipeline-parallel-size=${placement.pipeline}`);
     a.push(`--max-model-len=${model.maxModelLen}`, `--gpu-memory-utilization=${model.gpuMemoryUtilization}`);
+    a.push(...kvCacheDtypeArgs("vllm", model.kvCacheDtype));
     return [...a, ...model.extraArgs];
 }
 

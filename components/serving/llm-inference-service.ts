@@ -32,6 +32,7 @@ import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../en
 import type { Placement } from "../engine/types";
 import type { ModelConfig, PoolConfig } from "../../stacks/schema";
 import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources } from "./common";
+import { kvCacheDtypeArgs } from "../physical/quant";
 
 export const LLMISVC_API_VERSION = "serving.kserve.io/v1alpha2";
 /** Port of the workload Service: vLLM, or the routing sidecar in front of decode with P/D. */
@@ -77,6 +78,9 @@ export function llmisvcProblem(model: ModelConfig, placement: Placement): string
     }
     if (placement.nodesPerReplica > 1 && model.extraArgs.length > 0) {
         return `extraArgs: got ${JSON.stringify(model.extraArgs)}; not supported with multi-node LLMInferenceService (KServe's data-parallel template owns the vLLM command line); allowed: []`;
+    }
+    if (placement.nodesPerReplica > 1 && model.kvCacheDtype !== "auto") {
+        return `kvCacheDtype: got "${model.kvCacheDtype}"; not supported with multi-node LLMInferenceService (KServe's data-parallel template owns the vLLM command line); allowed: "auto"`;
     }
     const owned = model.extraArgs.find((a) => LLMISVC_PRESET_FLAGS.includes(a.split("=")[0]));
     if (owned) return `extraArgs: got "${owned}"; KServe's preset sets it (served name, port, tensor size, KV transfer); allowed: other vLLM flags`;
@@ -138,6 +142,7 @@ export function llmInferenceServiceSpec(args: Omit<LlmInferenceServiceArgs, "kse
         String(model.maxModelLen),
         "--gpu-memory-utilization",
         String(model.gpuMemoryUtilization),
+        ...kvCacheDtypeArgs("vllm", model.kvCacheDtype),
         ...model.extraArgs,
     ];
     const main = (role: "decode" | "prefill") => ({

@@ -21,6 +21,7 @@ import type { Placement } from "../engine/types";
 import { images } from "../versions";
 import type { ModelConfig, PoolConfig, Vendor } from "../../stacks/schema";
 import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources, ServingInstallArgs } from "./common";
+import { kvCacheDtypeArgs } from "../physical/quant";
 
 /** Port clients (and the EPP) reach vLLM on; with the P/D sidecar, the sidecar listens here. */
 export const LLMD_SERVICE_PORT = 8000;
@@ -197,6 +198,7 @@ export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "plac
         ...(model.llmd.expertParallel ? ["--enable-expert-parallel"] : []),
         ...kvTransfer,
         "--disable-uvicorn-access-log",
+        ...kvCacheDtypeArgs("vllm", model.kvCacheDtype),
         ...model.extraArgs,
     ];
     // KV transfer (P/D) and expert all-to-all (wide EP) go over RDMA where the pool has it: the RDMA

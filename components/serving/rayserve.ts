@@ -81,6 +81,7 @@ export function serveConfig(model: ModelConfig, placement: Placement): string {
             pipeline_parallel_size: placement.pipeline,
             max_model_len: model.maxModelLen,
             gpu_memory_utilization: model.gpuMemoryUtilization,
+            ...(model.kvCacheDtype !== "auto" ? { kv_cache_dtype: model.kvCacheDtype } : {}),
         },
         deployment_config: a
             ? { autoscaling_config: { min_replicas: a.min, max_replicas: a.max, target_ongoing_requests: a.target } }

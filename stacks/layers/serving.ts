@@ -101,8 +101,8 @@ export function servingConfigProblems(config: ParsedStackConfig, placements: Pla
                 break;
             case "llmisvc": {
                 const why = llmisvcProblem(m, placement);
-                const argsWhy = why && /^extraArgs: (.*)$/s.exec(why);
-                if (why) problems.push(argsWhy ? `${at("extraArgs")}: ${argsWhy[1]}` : `${at("parallelism")}: ${why}`);
+                const argsWhy = why && /^(extraArgs|kvCacheDtype): (.*)$/s.exec(why);
+                if (why) problems.push(argsWhy ? `${at(argsWhy[1])}: ${argsWhy[2]}` : `${at("parallelism")}: ${why}`);
                 if (m.engine !== "vllm") problems.push(`${at("engine")}: got "${m.engine}"; LLMInferenceService runs vLLM; allowed: "vllm"`);
                 break;
             }

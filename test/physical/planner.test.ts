@@ -5,11 +5,14 @@ import {
     RUNTIME_RESERVE_GIB,
     kvBytesFromArgs,
     lookupModel,
+    maxBatchedTokens,
     memoryPerGpu,
+    runtimeOverhead,
     planAll,
     planJsonEntry,
     planModel,
     validTensorSizes,
+    weightBytes,
 } from "../../components/physical";
 
 type ModelInput = NonNullable<StackConfigInput["models"]>[number];
@@ -26,6 +29,7 @@ const nvl72 = poolSchema.parse({
 });
 
 const model = (m: ModelInput) => modelSchema.parse(m);
+const GiB = 1024 ** 3;
 const LLAMA70 = "meta-llama/Llama-3.3-70B-Instruct";
 const LLAMA405 = "meta-llama/Llama-3.1-405B-Instruct";
 
@@ -49,12 +53,61 @@ function throwsPlan(fn: () => unknown, path: string, ...patterns: (RegExp | stri
 
 describe("physical/planner", () => {
     describe("memory model", () => {
-        it("usable per GPU = memory × utilisation − the runtime reserve", () => {
+        it("usable per GPU = memory × utilisation − the overhead inside the engine's budget", () => {
+            // vLLM: activations + runtime inside --gpu-memory-utilization, CUDA graphs outside.
             const p = planModel(model({ model: "Qwen/Qwen3-0.6B" }), hgx(), { index: 0 });
-            assert.equal(RUNTIME_RESERVE_GIB, 2);
-            assert.equal(p.perGpuUsableGiB, 70);
+            assert.equal(RUNTIME_RESERVE_GIB, 0.75);
+            assert.equal(p.overhead.maxBatchedTokens, 8192);
+            assert.equal(p.overhead.runtimeGiB, 0.75, "one rank: no NCCL buffers");
+            assert.equal(p.overhead.cudaGraphsGiB, 1);
+            assert.ok(Math.abs(p.perGpuUsableGiB - (72 - 0.75 - p.overhead.activationGiB)) < 0.02, String(p.perGpuUsableGiB));
+            // SGLang's --mem-fraction-static holds weights and KV only: the whole budget is usable.
+            const s = planModel(model({ model: "Qwen/Qwen3-0.6B", engine: "sglang" }), hgx(), { index: 0 });
+            assert.equal(s.perGpuUsableGiB, 72);
+            // A fixed reserve replaces the computed overhead.
             const q = planModel(model({ model: "Qwen/Qwen3-0.6B", gpuMemoryUtilization: 0.5 }), hgx(), { index: 0, reserveGiB: 1 });
             assert.equal(q.perGpuUsableGiB, 39);
+        });
+
+        it("estimates the activation peak from the batched tokens and the MLP width", () => {
+            const a = lookupModel("meta-llama/Llama-3.1-8B-Instruct")!;
+            const o = runtimeOverhead(a, { engine: "vllm", extraArgs: [] }, 80, { tp: 1, pp: 1, dp: 1 });
+            // 8192 × (4×4096 + 6144 + 3×14336) × 2 B + 256 × 128256 × 4 B ≈ 1.2 GiB (vLLM logs ~1.2 GiB).
+            assert.equal(o.activation, 8192 * (4 * 4096 + 6144 + 3 * 14336) * 2 + 256 * 128256 * 4);
+            assert.ok(o.activation / GiB > 1.1 && o.activation / GiB < 1.3);
+            const tp4 = runtimeOverhead(a, { engine: "vllm", extraArgs: [] }, 80, { tp: 4, pp: 1, dp: 1 });
+            assert.ok(tp4.activation < o.activation / 2, "TP shards QKV and MLP activations");
+            assert.equal(tp4.runtime, (0.75 + 0.5) * GiB, "NCCL buffers with more than one rank");
+            const small = runtimeOverhead(a, { engine: "vllm", extraArgs: ["--max-num-batched-tokens", "2048"] }, 80, { tp: 1, pp: 1, dp: 1 });
+            assert.equal(small.maxBatchedTokens, 2048);
+            assert.equal(maxBatchedTokens({ engine: "vllm", extraArgs: [] }, 24), 2048, "vLLM default below 70 GiB");
+            assert.equal(maxBatchedTokens({ engine: "sglang", extraArgs: [] }, 141), 8192);
+            assert.equal(maxBatchedTokens({ engine: "sglang", extraArgs: ["--chunked-prefill-size", "4096"] }, 141), 4096);
+            const eager = runtimeOverhead(a, { engine: "vllm", extraArgs: ["--enforce-eager"] }, 80, { tp: 1, pp: 1, dp: 1 });
+            assert.equal(eager.cudaGraphs, 0);
+            const sg = runtimeOverhead(a, { engine: "sglang", extraArgs: [] }, 80, { tp: 1, pp: 1, dp: 1 });
+            assert.equal(sg.inside, 0);
+            assert.equal(sg.outside, sg.activation + sg.cudaGraphs + sg.runtime);
+        });
+
+        it("reports the KV room per replica in tokens and max-length sequences", () => {
+            const p = planModel(model({ model: LLAMA70, maxModelLen: 16384 }), hgx(), { index: 0 });
+            assert.equal(p.tensorParallel, 2);
+            const perTokenPerGpu = (2 * 80 * 8 * 128 * 2) / 2;
+            const room = (p.perGpuUsableGiB - p.weightsPerGpuGiB) * GiB;
+            assert.ok(Math.abs(p.kvCapacityTokens - room / perTokenPerGpu) < 200, `${p.kvCapacityTokens} vs ${room / perTokenPerGpu}`);
+            assert.equal(p.maxSequencesAtMaxLen, Math.floor(p.kvCapacityTokens / 16384));
+            assert.ok(p.kvFraction > 0 && p.kvFraction < 0.2, String(p.kvFraction));
+            assert.match(p.explanation, /KV room \d+\.\d GiB\/GPU = [\d,]+ tokens, \d+ × 16384-token sequences per replica/);
+            // Data parallelism: each rank has its own KV pool.
+            const dp = planModel(model({ model: "Qwen/Qwen3-0.6B", parallelism: { data: 2 } }), hgx(), { index: 0 });
+            const one = planModel(model({ model: "Qwen/Qwen3-0.6B", parallelism: { tensor: 1 } }), hgx(), { index: 0 });
+            // (each rank also keeps NCCL buffers, so a little less than twice)
+            assert.ok(dp.kvCapacityTokens > 1.95 * one.kvCapacityTokens && dp.kvCapacityTokens < 2 * one.kvCapacityTokens, `${dp.kvCapacityTokens} vs 2 × ${one.kvCapacityTokens}`);
+            // Encoder-only embedding models hold no KV cache.
+            const bge = planModel(model({ model: "BAAI/bge-m3" }), hgx(), { index: 0 });
+            assert.deepEqual([bge.kvCacheGiB, bge.kvCapacityTokens, bge.gpusPerReplica], [0, 0, 1]);
+            assert.match(bge.explanation, /encoder-only: no KV cache/);
         });
 
         it("shards GQA KV over TP by whole heads and replicates beyond the KV heads", () => {
@@ -92,6 +145,15 @@ describe("physical/planner", () => {
             assert.equal(two.kvCacheGiB, one.kvCacheGiB);
         });
 
+        it("halves the KV cache with kvCacheDtype: fp8", () => {
+            const bf = planModel(model({ model: LLAMA70, maxModelLen: 32768 }), hgx(), { index: 0 });
+            const f8 = planModel(model({ model: LLAMA70, maxModelLen: 32768, kvCacheDtype: "fp8" }), hgx(), { index: 0 });
+            assert.equal(f8.kvCacheGiB, bf.kvCacheGiB / 2);
+            assert.equal(f8.kvBytes, 1);
+            assert.ok(f8.kvCapacityTokens > 1.9 * bf.kvCapacityTokens || f8.tensorParallel < bf.tensorParallel);
+            assert.match(f8.explanation, /fp8/);
+        });
+
         it("reads an fp8 KV cache from extraArgs", () => {
             assert.equal(kvBytesFromArgs(["--kv-cache-dtype", "fp8"]), 1);
             assert.equal(kvBytesFromArgs(["--kv-cache-dtype=fp8_e5m2"]), 1);
@@ -114,10 +176,12 @@ describe("physical/planner", () => {
             assert.match(at32k.explanation, /TP1, TP2 too small/);
         });
 
-        it("flips from TP2 to TP4 exactly where TP2's KV room runs out (28148 tokens)", () => {
-            // TP2: 70.0 GiB usable − 70.55e9 B weights per GPU, KV 163840 B/token per GPU.
-            const maxTokens = Math.floor((70 * 1024 ** 3 - 70.55e9) / (327680 / 2));
-            assert.equal(maxTokens, 28148);
+        it("flips from TP2 to TP4 exactly where TP2's KV room runs out", () => {
+            // TP2: 72 GiB budget − activations − runtime (0.75 + 0.5 NCCL) − 70.55e9 B weights per GPU; KV 163840 B/token per GPU.
+            const a = lookupModel(LLAMA70)!;
+            const o = runtimeOverhead(a, { engine: "vllm", extraArgs: [] }, 80, { tp: 2, pp: 1, dp: 1 });
+            const maxTokens = Math.floor((72 * GiB - o.inside - weightBytes(a) / 2) / (327680 / 2));
+            assert.ok(maxTokens > 20000 && maxTokens < 28148, String(maxTokens));
             const fits = planModel(model({ model: LLAMA70, maxModelLen: maxTokens }), hgx(), { index: 0 });
             assert.equal(fits.tensorParallel, 2);
             assert.ok(fits.headroomGiB >= 0 && fits.headroomGiB < 0.01, String(fits.headroomGiB));
@@ -222,7 +286,7 @@ describe("physical/planner", () => {
                 () => planModel(model({ model: LLAMA405 }), hgx(1), { index: 0, poolIndex: 0 }),
                 "models[0].parallelism",
                 "auto: meta-llama/Llama-3.1-405B-Instruct (8192 tokens × 1) needs 756.0 GiB weights + 3.9 GiB KV = 759.9 GiB",
-                'the largest layout in pool "h100", TP8 over 1 node, needs 95.0 GiB per GPU on 8 × H100-SXM5-80GB (70.0 GiB usable each)',
+                /the largest layout in pool "h100", TP8 over 1 node, needs 95\.0 GiB per GPU on 8 × H100-SXM5-80GB \(69\.\d GiB usable each\)/,
                 "add nodes (fleet.pools[0].nodes)",
             );
         });
@@ -251,12 +315,12 @@ describe("physical/planner", () => {
 
         it("DeepSeek-R1 (671B FP8) needs two 8×H100 nodes but fits one 8×H200 node", () => {
             const h = planModel(model({ model: "deepseek-ai/DeepSeek-R1" }), hgx(2), { index: 0 });
-            assert.equal(h.weightsGiB, 626.64);
+            assert.equal(h.weightsGiB, 626.92, "FP8 128×128 blocks: 1 B + a 4-byte scale per 16384 weights");
             assert.deepEqual([h.tensorParallel, h.pipelineParallel, h.nodesPerReplica], [8, 2, 2]);
             const g = planModel(model({ model: "deepseek-ai/DeepSeek-R1" }), h200, { index: 0 });
             assert.deepEqual([g.tensorParallel, g.pipelineParallel, g.nodesPerReplica], [8, 1, 1]);
             assert.match(g.explanation, /MLA latent on every TP rank/);
-            throwsPlan(() => planModel(model({ model: "deepseek-ai/DeepSeek-V3" }), hgx(1), { index: 4 }), "models[4].parallelism", "626.6 GiB weights");
+            throwsPlan(() => planModel(model({ model: "deepseek-ai/DeepSeek-V3" }), hgx(1), { index: 4 }), "models[4].parallelism", "626.9 GiB weights");
         });
 
         it("Mixtral-8x7B keeps all experts resident (46.7B, not 12.9B active)", () => {
@@ -301,7 +365,7 @@ describe("physical/planner", () => {
             throwsPlan(
                 () => planModel(model({ model: LLAMA70, parallelism: { tensor: 1 } }), hgx(), { index: 0 }),
                 "models[0].parallelism.tensor",
-                /^models\[0\]\.parallelism\.tensor: 1 × H100-SXM5-80GB \(70\.0 GiB usable\) cannot hold meta-llama\/Llama-3\.3-70B-Instruct \(8192 tokens × 1\): needs 131\.4 GiB weights \+ 2\.5 GiB KV; use tensor ≥ 2 \(or parallelism: auto\)$/,
+                /^models\[0\]\.parallelism\.tensor: 1 × H100-SXM5-80GB \(69\.\d GiB usable\) cannot hold meta-llama\/Llama-3\.3-70B-Instruct \(8192 tokens × 1\): needs 131\.4 GiB weights \+ 2\.5 GiB KV; use tensor ≥ 2 \(or parallelism: auto\)$/,
             );
         });
 
@@ -309,7 +373,7 @@ describe("physical/planner", () => {
             throwsPlan(
                 () => planModel(model({ model: LLAMA70, maxModelLen: 65536, parallelism: { tensor: 2 } }), hgx(), { index: 0 }),
                 "models[0].parallelism.tensor",
-                "2 × H100-SXM5-80GB (70.0 GiB usable each) cannot hold meta-llama/Llama-3.3-70B-Instruct (65536 tokens × 1): needs 131.4 GiB weights + 20.0 GiB KV = 75.7 GiB per GPU; use tensor ≥ 4",
+                /2 × H100-SXM5-80GB \(69\.\d GiB usable each\) cannot hold meta-llama\/Llama-3\.3-70B-Instruct \(65536 tokens × 1\): needs 131\.4 GiB weights \+ 20\.0 GiB KV = 75\.7 GiB per GPU; use tensor ≥ 4/,
             );
         });
 
@@ -317,7 +381,7 @@ describe("physical/planner", () => {
             throwsPlan(
                 () => planModel(model({ model: LLAMA405, parallelism: { tensor: 8 } }), hgx(2), { index: 0 }),
                 "models[0].parallelism.pipeline",
-                "8 × H100-SXM5-80GB (70.0 GiB usable each) cannot hold",
+                /8 × H100-SXM5-80GB \(69\.\d GiB usable each\) cannot hold/,
                 "= 95.0 GiB per GPU; use tensor 8 and pipeline 2 (or parallelism: auto)",
             );
         });
@@ -363,7 +427,14 @@ describe("physical/planner", () => {
 
         it("a GPU budget the reserve eats", () => {
             const tiny = poolSchema.parse({ name: "tiny", nodes: 1, accelerator: { vendor: "nvidia", product: "T4", memoryGiB: 2, perNode: 1 } });
-            throwsPlan(() => planModel(model({ model: "facebook/opt-125m" }), tiny, { index: 0 }), "models[0].gpuMemoryUtilization", "2 GiB runtime reserve");
+            throwsPlan(() => planModel(model({ model: "facebook/opt-125m" }), tiny, { index: 0, reserveGiB: 2 }), "models[0].gpuMemoryUtilization", "2 GiB runtime reserve");
+            // CUDA graphs (vLLM) must fit outside the budget: 2 GiB × (1 − 0.9) does not hold 1 GiB.
+            throwsPlan(
+                () => planModel(model({ model: "facebook/opt-125m" }), tiny, { index: 0 }),
+                "models[0].gpuMemoryUtilization",
+                "0.9 leaves 0.2 GiB of each 2 GiB GPU outside the engine's budget, but vllm needs 1.0 GiB there (CUDA graphs); lower gpuMemoryUtilization to ≤ 0.50",
+            );
+            planModel(model({ model: "facebook/opt-125m", extraArgs: ["--enforce-eager"] }), tiny, { index: 0 });
         });
 
         it("strict: false returns the closest layout with fits: false and the message", () => {
@@ -438,8 +509,12 @@ describe("physical/planner", () => {
                 replicas: { min: 1, max: 2 },
                 weightsGiB: 131.4,
                 kvCacheGiB: 2.5,
+                dtype: "bf16",
+                kvCapacityTokens: p.kvCapacityTokens,
+                maxSequencesAtMaxLen: p.maxSequencesAtMaxLen,
                 fits: true,
             });
+            assert.ok(p.kvCapacityTokens > 1_000_000, String(p.kvCapacityTokens));
         });
 
         it("explains every plan in one line", () => {
