@@ -25,6 +25,8 @@ import { policyPackConfig } from "../stacks/offline/extras";
 import { graphNodes, policyItems } from "../stacks/offline/guardrails";
 import { findHelm } from "../stacks/offline/render";
 import { renderStackPlan } from "../stacks/offline/inventory";
+import { planAll } from "../components/physical/planner";
+import { stackConfigSchema } from "../stacks/schema";
 
 const ROOT = path.resolve(__dirname, "..");
 const recorder = installMockEngine({ project: "inference-platform", stack: "bench" });
@@ -75,6 +77,36 @@ function syntheticStack(n: number): string {
         },
     };
     return YAML.stringify(doc);
+}
+
+/** Median wall time of `fn` over `runs` runs, ms. */
+function timeIt(fn: () => unknown, runs: number): number {
+    fn();
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        fn();
+        xs.push(performance.now() - t0);
+    }
+    return median(xs);
+}
+
+/** 100 models: catalog ids, quantised releases resolved by suffix, and config.json fixtures. */
+function mixedModels(n: number): Record<string, unknown>[] {
+    const fixtures = path.join(ROOT, "test", "physical", "fixtures");
+    const cycle: Record<string, unknown>[] = [
+        { model: "Qwen/Qwen3-8B" },
+        { model: "Qwen/Qwen3-32B-AWQ" },
+        { model: "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic", maxModelLen: 32768 },
+        { model: "google/gemma-3-27b-it", maxModelLen: 32768 },
+        { model: "openai/gpt-oss-120b" },
+        { model: "acme/qwen3-moe", config: path.join(fixtures, "qwen3-30b-a3b") },
+        { model: "acme/llama-8b", config: path.join(fixtures, "llama-3.1-8b-instruct", "config.json") },
+        { model: "mistralai/Mistral-Small-24B-Instruct-2501", kvCacheDtype: "fp8" },
+        { model: "BAAI/bge-m3" },
+        { model: "microsoft/phi-4" },
+    ];
+    return Array.from({ length: n }, (_, i) => ({ name: `m${i}`, ...cycle[i % cycle.length] }));
 }
 
 function policyThroughput(result: PlanResult): { resources: number; objects: number; runs: number; seconds: number; resourcesPerSecond: number; findings: number; graphRuleResourcesPerSecond?: number } {
@@ -139,6 +171,20 @@ async function main(): Promise<void> {
             biggest = r.result;
         }
         bench["plan"] = plans;
+
+        // The sizing planner alone (planAll) over 100 models: the synthetic stack above, and a mixed
+        // stack of catalog ids, quantised releases (name suffixes) and config.json files.
+        const planner: Record<string, unknown> = {};
+        for (const [label, models] of [
+            ["synthetic", YAML.parse(syntheticStack(100)).config["inference-platform:models"] as unknown[]],
+            ["mixed", mixedModels(100)],
+        ] as const) {
+            const cfg = stackConfigSchema.parse({ fleet: { pools: [{ name: "h100", nodes: 200, accelerator: { vendor: "nvidia", product: "H100-SXM5-80GB", memoryGiB: 80, perNode: 8 } }] }, models });
+            const ms = timeIt(() => planAll(cfg), 20);
+            planner[label] = { models: 100, medianMs: ms };
+            rows.push([`planner only: 100 models (${label})`, "planAll", `${ms.toFixed(2)} ms (${((ms * 1000) / 100).toFixed(0)} µs/model)`]);
+        }
+        bench["planner"] = planner;
 
         const pt = policyThroughput(biggest!);
         bench["policy"] = { ...pt, rules: rules.map((r) => r.name) };

@@ -81,6 +81,53 @@ export function planJson(stack: string, config: ParsedStackConfig, planned: Plan
     };
 }
 
+// ── plan.md: sizing ────────────────────────────────────────────────────────────────
+
+const GiB1 = (x: number): string => x.toFixed(1);
+
+/**
+ * The "model sizing" section of plan.md: per model, the layout and why it was chosen (the
+ * planner's reasoning), the weights' format, the per-GPU budget (weights, overhead, KV room) and
+ * the KV capacity of one replica in tokens and in sequences of maxModelLen.
+ */
+export function sizingMarkdown(config: Pick<ParsedStackConfig, "fleet" | "models">, planned: PlannedModel[] = planModels(config)): string[] {
+    const lines = ["## Physical layer: model sizing", ""];
+    if (planned.length === 0) return [...lines, "(no models in this stack)"];
+    lines.push(
+        "| model | weights | layout | GPUs/replica | per GPU: weights + overhead | KV room per GPU | KV capacity per replica |",
+        "|---|---|---|---|---|---|---|",
+    );
+    for (const p of planned) {
+        const c = p.config;
+        const plan = p.plan;
+        if (!plan) {
+            lines.push(`| ${c.name} (\`${c.model}\`) | — | — | — | — | — | not sized: ${(p.error ?? "").replace(/\|/g, "\\|")} |`);
+            continue;
+        }
+        const a = plan.architecture;
+        const layout = `TP${plan.tensorParallel}${plan.pipelineParallel > 1 ? ` × PP${plan.pipelineParallel}` : ""}${plan.dataParallel > 1 ? ` × DP${plan.dataParallel}` : ""}`;
+        const o = plan.overhead;
+        const overhead = o.activationGiB + o.cudaGraphsGiB + o.runtimeGiB;
+        const capacity = a.encoderOnly
+            ? "no KV cache (encoder-only)"
+            : `${plan.kvCapacityTokens.toLocaleString("en-US")} tokens = ${plan.maxSequencesAtMaxLen} × ${c.maxModelLen}${plan.kvBytes === 1 ? " (fp8 KV)" : ""}`;
+        lines.push(
+            `| ${c.name} (\`${c.model}\`) | ${GiB1(plan.weightsGiB)} GiB ${a.dtype} | ${layout}${plan.fits ? "" : " (does not fit)"} | ${plan.gpusPerReplica} on ${plan.nodesPerReplica} node${plan.nodesPerReplica > 1 ? "s" : ""} | ` +
+                `${GiB1(plan.weightsPerGpuGiB)} + ${GiB1(overhead)} GiB | ${GiB1(plan.kvRoomPerGpuGiB)} GiB (${Math.round(plan.kvFraction * 100)}% of the GPU) | ${capacity} |`,
+        );
+    }
+    lines.push("", "Why each layout:", "");
+    for (const p of planned) {
+        if (p.plan) lines.push(`- **${p.config.name}**: ${p.plan.auto ? "" : "explicit parallelism — "}${p.plan.why}. ${p.plan.error ? `Refused: ${p.plan.error}` : ""}`.trimEnd());
+    }
+    lines.push(
+        "",
+        "Overhead per GPU = activation peak for the engine's max batched tokens + CUDA graphs + CUDA context/NCCL; " +
+            "architecture, quantisation and sources per model are in plan.json and docs/physical.md.",
+    );
+    return lines;
+}
+
 // ── GPU map ────────────────────────────────────────────────────────────────────────────
 
 /** Who holds one GPU. */

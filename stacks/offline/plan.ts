@@ -10,6 +10,7 @@ import { CONFIG_NAMESPACE, deepestPath, path as configPath, describe, MAX_DEPTH,
 import type { ParsedStackConfig } from "../schema";
 import { checkedStackConfig, program } from "../program";
 import { RecordedResource, Recorder, settle } from "./mock-engine";
+import { sizingMarkdown } from "./fleet-plan";
 import * as pulumi from "@pulumi/pulumi";
 
 /** A stack config file (Pulumi.<stack>.yaml or stacks/examples/<name>.yaml), as read from disk. */
@@ -205,6 +206,7 @@ export function renderPlanMarkdown(result: PlanResult, manifests: ManifestDoc[])
     for (const p of config.fleet.pools) {
         lines.push(`| ${p.name} | ${p.nodes} | ${p.accelerator.vendor} ${p.accelerator.product} | ${p.accelerator.perNode} | ${p.accelerator.memoryGiB} GiB | ${p.nvlinkDomain} | ${p.rdma ? `${p.rdma.nicsPerNode} × ${p.rdma.resourceName}` : "—"} |`);
     }
+    lines.push("", ...sizingMarkdown(config));
     const components = resources.filter((r) => !r.custom && r.type.startsWith("inference-platform:"));
     for (const layer of ["platform", "engine", "serving"]) {
         const comps = components.filter((c) => layerOf(c, byUrn) === layer && !/Layer$/.test(c.type));
