@@ -171,10 +171,10 @@ e2e_check_objects() {
   obj="$(e2e_api "/apis/apps/v1/namespaces/$ns/deployments/opt-125m-sglang")" || fail "Deployment opt-125m-sglang not found"
   jq -e '.spec.template.spec.containers[0] as $c
     | ($c.args | index("--model-path") as $i | $c.args[$i+1] == "facebook/opt-125m")
-    and ($c.args | index("--tp") as $i | $c.args[$i+1] == "1")
+    and ($c.args | index("--tp-size") as $i | $c.args[$i+1] == "1")
     and ($c.resources.limits["nvidia.com/gpu"] == "1")' <<<"$obj" >/dev/null \
     || fail "Deployment opt-125m-sglang differs from the expectation: $(jq -c '.spec.template.spec.containers[0] | {command, args}' <<<"$obj")"
-  log "  Deployment $ns/opt-125m-sglang: --model-path facebook/opt-125m --tp 1, nvidia.com/gpu 1"
+  log "  Deployment $ns/opt-125m-sglang: --model-path facebook/opt-125m --tp-size 1, nvidia.com/gpu 1"
 
   # Triton + TensorRT-LLM StatefulSet: it writes the LLM API model repository (TP 1) before Triton
   # starts, and its HF cache claim template asks for 30Gi.

@@ -43,6 +43,9 @@ function plausible(ref: string): boolean {
 export function imagesInObject(doc: unknown, where: string): ImageUse[] {
     const out: ImageUse[] = [];
     const add = (ref: string, p: string) => {
+        // Istio gateway injection: `image: auto` is a placeholder istiod's webhook replaces with its
+        // own proxy image (global.hub/proxyv2), which the istiod release already lists.
+        if (ref === "auto") return;
         if (typeof ref === "string" && ref && plausible(ref)) out.push({ ref, source: `${where} ${p}` });
     };
     // Inside JSON embedded in ConfigMaps (Helm values copies, operator configs) an image must look

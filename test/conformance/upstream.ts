@@ -267,11 +267,17 @@ export function checkValuesKeys(chart: string, version: string, values: unknown)
     const first = valuesProblems(chart, version, loadDefaults(chart, version), values);
     if (first.length === 0) return first;
     // Keys under a subchart's name may be the subchart's own defaults.
-    const subs = [...new Set(first.map((p) => /values key "([^".[]+)[.[]/.exec(p)?.[1]).filter((x): x is string => x !== undefined))];
+    const subs = [...new Set(first.map((p) => /values key "([^".[]+)["[.]/.exec(p)?.[1]).filter((x): x is string => x !== undefined))];
     return subs.length ? valuesProblems(chart, version, withSubchartDefaults(chart, version, loadDefaults(chart, version), subs), values) : first;
 }
 
 function valuesProblems(chart: string, version: string, defaults: unknown, values: unknown): string[] {
+    // Istio charts keep their defaults under `_internal_defaults_do_not_set` (users set the paths
+    // beneath it at the top), and istiod copies `pilot.*` to the top (templates/zzy_descope_legacy.yaml).
+    if (isMap(defaults) && isMap(defaults["_internal_defaults_do_not_set"])) {
+        const inner = defaults["_internal_defaults_do_not_set"] as Record<string, unknown>;
+        defaults = { ...defaults, ...inner, ...(chart === "istiod" ? { pilot: inner } : {}) };
+    }
     const problems: string[] = [];
     const walk = (v: unknown, d: unknown, at: string[]) => {
         if (!isMap(v)) return;
