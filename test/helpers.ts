@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { RecordedResource, settle } from "../stacks/offline/mock-engine";
 import { planStack, PlanResult, readStackFile, renderManifests, ManifestDoc } from "../stacks/offline/plan";
 import { sharedRecorder } from "./setup";
+import { strict as assert } from "node:assert";
+import { ConfigError } from "../stacks/config";
 
 export { settle };
 
@@ -78,4 +80,15 @@ export function stackFiles(): string[] {
     const exDir = path.join(ROOT, "stacks", "examples");
     const ex = fs.existsSync(exDir) ? fs.readdirSync(exDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join("stacks", "examples", f)) : [];
     return [...top, ...ex].sort();
+}
+
+/** The config problems `check` reports (it must throw nothing but ConfigError), or undefined when it accepts. */
+export function refusals(check: () => unknown): string[] | undefined {
+    try {
+        check();
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.problems;
+    }
+    return undefined;
 }

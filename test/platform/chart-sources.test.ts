@@ -14,7 +14,7 @@ import { checkStack } from "../../stacks/validate";
 import { program } from "../../stacks/program";
 import { charts, ChartKey } from "../../components/versions";
 import { chartSourceProblems, readLocalChartMeta, upstreamChartName } from "../../components/common/helm";
-import { registered, resetRecords } from "../helpers";
+import { refusals, registered, resetRecords } from "../helpers";
 
 /** One ustar header + body (Go's archive/tar, what `helm package` writes, produces the same layout). */
 function tarEntry(name: string, body: string, type = "0"): Buffer {
@@ -45,13 +45,7 @@ const chartYaml = (name: string, version: string) => `apiVersion: v2\nname: ${na
 const l4 = { name: "l4", nodes: 1, accelerator: { vendor: "nvidia", product: "L4", memoryGiB: 24, perNode: 1 } };
 
 function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        checkStack(parseStackConfig(raw));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    return [];
+    return refusals(() => checkStack(parseStackConfig(raw))) ?? [];
 }
 
 describe("platform.sources.charts: local chart archives", () => {

@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import * as v from "../../components/common/k8s-validation";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { parseStackText } from "../../stacks/offline/plan";
+import { refusals } from "../helpers";
 
 const ok = (r: string | undefined, what: string) => assert.equal(r, undefined, `${what} should pass: ${r}`);
 const bad = (r: string | undefined, what: string) => assert.ok(r !== undefined, `${what} should be refused`);
@@ -62,13 +63,7 @@ describe("Kubernetes validators (API server rules)", () => {
 const pool = { name: "h100", accelerator: { vendor: "nvidia", product: "H100-SXM5-80GB", memoryGiB: 80, perNode: 8 } };
 
 function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return e.problems;
-    }
-    return [];
+    return refusals(() => parseStackConfig(raw)) ?? [];
 }
 
 describe("stack config: what Kubernetes would reject is refused up front", () => {

@@ -4,18 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { checkStack } from "../../stacks/validate";
 import { program } from "../../stacks/program";
-import { registered, resetRecords } from "../helpers";
+import { refusals, registered, resetRecords } from "../helpers";
 
 const l4 = { name: "l4", nodes: 1, accelerator: { vendor: "nvidia", product: "L4", memoryGiB: 24, perNode: 1 } };
 
 function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        checkStack(parseStackConfig(raw));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("expected ConfigError");
+    return refusals(() => checkStack(parseStackConfig(raw))) ?? assert.fail("expected ConfigError");
 }
 
 describe("checkStack", () => {
