@@ -62,7 +62,7 @@ export interface ServingLayerArgs {
 /** Modes the serving layer handles (`engine` belongs to the engine layer). */
 export const SERVING_LAYER_MODES: readonly ServingMode[] = ["kserve", "llmisvc", "llmd", "rayserve", "nim", "dynamo"];
 /** Modes that may autoscale (the engine layer handles `engine`). */
-const AUTOSCALING_MODES = new Set<ServingMode>(["engine", "kserve", "rayserve"]);
+export const AUTOSCALING_MODES = new Set<ServingMode>(["engine", "kserve", "rayserve"]);
 
 /**
  * Every problem of the serving config, one line each, starting with the config path. Pure: the

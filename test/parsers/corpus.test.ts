@@ -5,19 +5,23 @@
  */
 import { strict as assert } from "node:assert";
 import { stackFiles } from "../helpers";
-import { corpus, OPTION_STACKS, shellSplit, expandVars } from "./corpus";
+import { corpus, OPTION_STACKS, shellSplit, expandVars, VARIANTS, variantsRefused } from "./corpus";
 import { engines, servingModes } from "../../stacks/schema";
 
 describe("parsers: corpus of every shipped stack and option", function () {
     this.timeout(600_000);
 
-    it("plans every shipped stack and every option stack", async () => {
+    it("plans every shipped stack and every option stack, and their variants", async () => {
         const c = await corpus();
+        const bases = [...stackFiles(), ...Object.keys(OPTION_STACKS).map((n) => `options:${n}`)];
         assert.deepEqual(
-            c.map((s) => s.file),
-            [...stackFiles(), ...Object.keys(OPTION_STACKS).map((n) => `options:${n}`)],
+            c.map((s) => s.file).filter((f) => !f.includes(" [")),
+            bases,
         );
         for (const s of c) assert.ok(s.resources.length > 0, `${s.file}: registered nothing`);
+        assert.deepEqual(variantsRefused(), [], "a variant switched on something the config refuses");
+        const autoscaled = c.filter((s) => s.file.endsWith(`[${VARIANTS[0].name}]`));
+        assert.ok(autoscaled.length > 0 && autoscaled.every((s) => s.config.models.some((m) => m.autoscaling !== undefined)), "no autoscaled variant");
     });
 
     it("exercises every engine, serving mode and per-mode option", async () => {

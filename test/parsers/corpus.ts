@@ -4,22 +4,30 @@
  *  - shipped stacks: every `Pulumi.<stack>.yaml` and `stacks/examples/*.yaml` (test/helpers stackFiles);
  *  - option stacks: synthetic stacks (OPTION_STACKS below) that switch on every engine, serving mode
  *    and per-mode option the schema offers, so an option no example uses is still generated and
- *    checked (a new option must be added here: test/parsers/corpus.test.ts compares with the schema).
+ *    checked (a new option must be added here: test/parsers/corpus.test.ts compares with the schema);
+ *  - variants (VARIANTS below) of every shipped and option stack that switch on what the files leave
+ *    off: autoscaling on every model, so every engine's and serving mode's scaling path (engine
+ *    ScaledObject, KServe KEDA / Knative autoscaling, Ray Serve autoscaling_config) is generated.
+ *    A variant the config validation refuses is left out and listed by `variantsRefused()`
+ *    (corpus.test.ts fails on any: a variant must only switch on what the schema allows).
  *
  * Each stack is planned once per mocha run (the real program on the recording mock engine) and
  * cached; validators under test/parsers/ read the plans through `corpus()` and the helpers here:
  * the custom resources and Helm releases of each stack, every pod spec / container the objects
  * carry, and every engine command line found in them.
  */
-import { planExample } from "../helpers";
+import * as path from "node:path";
+import { ROOT } from "../helpers";
 import { sharedRecorder } from "../setup";
-import { planStack, renderManifests, type ManifestDoc, type StackFile } from "../../stacks/offline/plan";
+import { ConfigError } from "../../stacks/config";
+import { planStack, readStackFile, renderManifests, type ManifestDoc, type StackFile } from "../../stacks/offline/plan";
 import type { RecordedResource } from "../../stacks/offline/mock-engine";
-import type { ParsedStackConfig } from "../../stacks/schema";
+import type { ParsedStackConfig, ServingMode } from "../../stacks/schema";
+import { AUTOSCALING_MODES } from "../../stacks/layers/serving";
 import { stackFiles } from "../helpers";
 
 export interface CorpusStack {
-    /** Stack file (repo-relative) or `options:<name>` for a synthetic option stack. */
+    /** Stack file (repo-relative) or `options:<name>` for a synthetic option stack; ` [<variant>]` appended for a variant. */
     file: string;
     config: ParsedStackConfig;
     resources: RecordedResource[];
@@ -113,26 +121,75 @@ export function optionStackFile(name: string): StackFile {
     return { name: `options-${name}`, file: `options:${name}`, config, environments: [] };
 }
 
+// ── variants of every stack ─────────────────────────────────────────────────────────────
+
+const MODELS = "inference-platform:models";
+
+/** Stack-file rewrites applied to every shipped and option stack; undefined = nothing to switch on. */
+export const VARIANTS: { name: string; apply: (sf: StackFile) => StackFile | undefined }[] = [
+    {
+        // Every model whose serving mode autoscales (AUTOSCALING_MODES), except what the config
+        // validation refuses with autoscaling: a multi-node Ray cluster (one cluster is one replica),
+        // KServe without its PodMonitor (nothing to read).
+        name: "autoscaling on every model",
+        apply: (sf) => {
+            const models = sf.config[MODELS];
+            if (!Array.isArray(models)) return undefined;
+            let changed = false;
+            const next = models.map((m) => {
+                const mm = m as Record<string, any>;
+                const serving = (mm["serving"] ?? "engine") as ServingMode;
+                if (mm["autoscaling"] || !AUTOSCALING_MODES.has(serving) || mm["multiNode"] === "ray" || mm["kserve"]?.["podMonitor"] === false) return mm;
+                changed = true;
+                return { ...mm, autoscaling: { min: 1, max: 3, target: 4 } };
+            });
+            return changed ? { ...sf, config: { ...sf.config, [MODELS]: next } } : undefined;
+        },
+    },
+];
+
 // ── planning (once per run) ─────────────────────────────────────────────────────────────
 
 let cached: Promise<CorpusStack[]> | undefined;
+const refused: string[] = [];
 
-/** Every shipped stack and every option stack, planned (sequentially: the mock engine is shared). */
+async function plan(sf: StackFile, file: string): Promise<CorpusStack> {
+    const p = await planStack(sf, sharedRecorder());
+    return { file, config: p.config, resources: p.resources, manifests: renderManifests(p.resources) };
+}
+
+/**
+ * Every shipped stack, every option stack and their variants, planned (sequentially: the mock
+ * engine is shared).
+ */
 export function corpus(): Promise<CorpusStack[]> {
     cached ??= (async () => {
         const out: CorpusStack[] = [];
-        for (const file of stackFiles()) {
-            const p = await planExample(file);
-            out.push({ file, config: p.config, resources: p.resources, manifests: p.manifests });
-        }
-        for (const name of Object.keys(OPTION_STACKS)) {
-            const sf = optionStackFile(name);
-            const p = await planStack(sf, sharedRecorder());
-            out.push({ file: sf.file, config: p.config, resources: p.resources, manifests: renderManifests(p.resources) });
+        const bases: { sf: StackFile; file: string }[] = [
+            ...stackFiles().map((file) => ({ sf: readStackFile(path.resolve(ROOT, file)), file })),
+            ...Object.keys(OPTION_STACKS).map((name) => ({ sf: optionStackFile(name), file: `options:${name}` })),
+        ];
+        for (const { sf, file } of bases) {
+            out.push(await plan(sf, file));
+            for (const v of VARIANTS) {
+                const vsf = v.apply(sf);
+                if (!vsf) continue;
+                try {
+                    out.push(await plan(vsf, `${file} [${v.name}]`));
+                } catch (e) {
+                    if (!(e instanceof ConfigError)) throw e;
+                    refused.push(`${file} [${v.name}]: ${e.message}`);
+                }
+            }
         }
         return out;
     })();
     return cached;
+}
+
+/** Variants the config validation refused (after `corpus()` resolved), with the error line. */
+export function variantsRefused(): string[] {
+    return [...refused];
 }
 
 // ── what the plans hold ─────────────────────────────────────────────────────────────────

@@ -11,7 +11,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { ROOT } from "../helpers";
-import { corpus, CorpusStack, tool } from "./validators-corpus";
+import { corpus, objects, type CorpusStack } from "./corpus";
+import { requireTool } from "./tools";
 import { images } from "../../components/versions";
 
 interface RayVerdict {
@@ -28,24 +29,22 @@ function rayServeChecks(py: string, rayServices: { name: string; serveConfigV2: 
 
 describe("parsers: Ray Serve's config model on every RayService", function () {
     this.timeout(600_000);
-    let rayPy: string | undefined;
+    let rayPy: string;
     let stacks: CorpusStack[];
 
     before(async function () {
-        rayPy = tool("ray-serve.sh");
+        rayPy = requireTool(this, "ray-serve");
         stacks = await corpus();
     });
 
     it("the venv is the pinned Ray version", function () {
-        if (!rayPy) return this.skip();
         const out = execFileSync(rayPy, ["-c", "import ray; print(ray.__version__)"], { encoding: "utf8", cwd: ROOT }).trim();
         assert.equal(out, images.rayVersion);
         assert.match(fs.readFileSync(path.join(ROOT, "scripts", "tools", "ray-serve.sh"), "utf8"), new RegExp(`RAY_VERSION="${images.rayVersion.replace(/\./g, "\\.")}"`));
     });
 
     it("every stack and option: ServeDeploySchema accepts the serveConfigV2", function () {
-        if (!rayPy) return this.skip();
-        const items = stacks.flatMap((s) => s.objects.filter((o) => o.kind === "RayService").map((o) => ({ name: `${s.label}: RayService ${o.metadata.name}`, serveConfigV2: o.spec.serveConfigV2 as string })));
+        const items = stacks.flatMap((s) => objects(s, "RayService").map((o) => ({ name: `${s.file}: RayService ${o.metadata?.name}`, serveConfigV2: (o["spec"] as { serveConfigV2: string }).serveConfigV2 })));
         assert.ok(items.length > 0, "no RayService in any stack: the Ray Serve check would check nothing");
         const out = rayServeChecks(rayPy, items);
         assert.equal(out.ray, images.rayVersion);
@@ -54,8 +53,7 @@ describe("parsers: Ray Serve's config model on every RayService", function () {
     });
 
     it("rejects two applications on one route prefix, and an import path without a module", function () {
-        if (!rayPy) return this.skip();
-        const rs = stacks.flatMap((s) => s.objects).find((o) => o.kind === "RayService");
+        const rs = stacks.flatMap((s) => objects(s, "RayService"))[0] as Record<string, any> | undefined;
         assert.ok(rs, "no RayService in any stack");
         const twice = YAML.parse(rs.spec.serveConfigV2);
         twice.applications.push({ ...twice.applications[0], name: `${twice.applications[0].name}-2` });
