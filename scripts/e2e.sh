@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Real-engine end to end (`npm run e2e`): real Pulumi CLI + Kubernetes provider against a real
-# kube-apiserver on loopback. Steps:
-#   1. tools    build (or reuse) etcd, kube-apiserver, the Pulumi CLI and the Kubernetes provider
-#               from Go modules (scripts/e2e/tools.sh; cache: ~/.cache/inference-platform)
+# Real-engine end to end (`npm run e2e`): the real Pulumi CLI runs this project (Pulumi.yaml,
+# index.ts) through the Node.js language host, with the real Kubernetes provider and the CrossGuard
+# pack, against a real kube-apiserver on loopback. Steps:
+#   1. tools    build (or reuse) etcd, kube-apiserver, the Pulumi CLI, the Node.js language host and
+#               the Kubernetes provider (scripts/e2e/tools.sh; cache: ~/.cache/inference-platform)
 #   2. cluster  start etcd + kube-apiserver on 127.0.0.1 with a throwaway PKI (scripts/e2e/cluster.sh)
 #   3. api      check the API server answers /version with the built version, as the admin user
-#   4. pulumi   isolated PULUMI_HOME, provider plugin installed from the built binary, file backend
-#   5. stack    e2e_stack_steps below, on stacks/e2e/e2e.yaml through scripts/e2e/stack.ts (Automation
-#               API, inline program = stacks/program.ts): preview with the policy pack, up, objects
+#   4. pulumi   isolated PULUMI_HOME, provider plugin installed from the built binary, file backend,
+#               a throwaway copy of the repository to run in (no stack file lands at the root)
+#   5. stack e2e (stacks/e2e/e2e.yaml, the engines): preview with the policy pack, up, objects
 #               checked through the API, up again without changes, a violating variant the pack
-#               must block, destroy (see docs/e2e.md for what is and is not covered)
+#               must block, destroy
+#   6. stack e2e-platform (stacks/e2e/platform.yaml, every chart from ../shared/charts): preview,
+#               up, every CRD Established, every object and custom resource of the state in the
+#               API server as set, every Helm release deployed, up again without changes, destroy
+#               leaving what is retained (docs/e2e.md says what this cannot cover and why)
+# Secrets (kubeconfig, hfToken, ngcApiKey) are set with `pulumi config set --secret`.
+# E2E_STACKS="engine" (or "platform") runs only those stacks.
 # `bash scripts/e2e.sh --cache-ready` only tells whether all tools are cached (exit 0) or not (1).
 # Whatever happens, an EXIT trap stops etcd and the API server and removes the temp dir
 # (E2E_KEEP=1 keeps the temp dir for debugging). Exits non-zero with the reason on failure.
@@ -24,6 +31,9 @@ source "$ROOT/scripts/e2e/cluster.sh"
 E2E_STEP="setup"
 E2E_T0=$(date +%s)
 declare -A E2E_TIMES=()
+declare -A E2E_COUNTS=()
+# Which stacks to run, in order (both by default; CI runs both).
+E2E_STACKS="${E2E_STACKS:-engine platform}"
 
 say() { printf '\n[e2e] == %s\n' "$*" >&2; }
 log() { printf '[e2e] %s\n' "$*" >&2; }
@@ -36,7 +46,7 @@ case "${1:-}" in
   --cache-ready)
     missing=()
     for t in "etcd-$E2E_ETCD_VERSION/bin/etcd" "kube-apiserver-$E2E_KUBE_VERSION/bin/kube-apiserver" \
-      "pulumi-v$E2E_PULUMI_VERSION/bin/pulumi" \
+      "pulumi-v$E2E_PULUMI_VERSION/bin/pulumi" "pulumi-v$E2E_PULUMI_VERSION/bin/pulumi-language-nodejs" \
       "pulumi-resource-kubernetes-$E2E_K8S_PROVIDER_MODULE_VERSION/bin/pulumi-resource-kubernetes"; do
       d="$E2E_CACHE/tools/${t%%/bin/*}"
       if [ ! -f "$d/.complete" ] || [ ! -x "$E2E_CACHE/tools/$t" ]; then missing+=("$t"); fi
@@ -66,10 +76,13 @@ if [ "${#missing_cmds[@]}" -gt 0 ]; then
 fi
 
 E2E_WORK="$(mktemp -d "${TMPDIR:-/tmp}/inference-platform-e2e.XXXXXX")"
+E2E_PROJECT="$E2E_WORK/project"
+E2E_HOOKS_PID=""
 
 e2e_on_exit() {
   local rc=$?
   trap - EXIT
+  e2e_hooks_stop || true
   e2e_cluster_stop || true
   if [ "${E2E_KEEP:-0}" = "1" ]; then
     log "keeping $E2E_WORK (E2E_KEEP=1)"
@@ -108,35 +121,151 @@ timed() {
 #   E2E_API_URL        https://127.0.0.1:<port>; `e2e_api PATH [curl args]` queries it as admin
 # Fail with `fail "reason"`. Time sub-steps with `timed NAME cmd...` to get them in the summary.
 # -------------------------------------------------------------------------------------------------
-E2E_STACK_CONFIG="$ROOT/stacks/e2e/e2e.yaml"
-E2E_POLICY_PACK="$ROOT/policies"
+E2E_POLICY_PACK="$E2E_PROJECT/policies"
 
 # The CrossGuard pack runs from its own folder with its own node_modules (policies/package.json;
-# ts-node bundled in @pulumi/pulumi compiles it with the pack's typescript). Installed from the npm
-# registry (npm ci) only when missing or older than policies/package-lock.json.
+# ts-node bundled in @pulumi/pulumi compiles it with the pack's typescript). Installed in the
+# repository from the npm registry (npm ci) only when missing or older than
+# policies/package-lock.json; the throwaway copy links to it.
 e2e_policy_deps() {
-  local hidden="$E2E_POLICY_PACK/node_modules/.package-lock.json"
-  if [ -f "$hidden" ] && [ ! "$E2E_POLICY_PACK/package-lock.json" -nt "$hidden" ] \
-    && [ -d "$E2E_POLICY_PACK/node_modules/@pulumi/policy" ] && [ -d "$E2E_POLICY_PACK/node_modules/typescript" ]; then
+  local pack="$ROOT/policies" hidden="$ROOT/policies/node_modules/.package-lock.json"
+  if [ -f "$hidden" ] && [ ! "$pack/package-lock.json" -nt "$hidden" ] \
+    && [ -d "$pack/node_modules/@pulumi/policy" ] && [ -d "$pack/node_modules/typescript" ]; then
     log "  policies/node_modules: up to date"
   else
     log "  policies/node_modules: npm ci --prefix policies"
-    npm ci --prefix "$E2E_POLICY_PACK" --no-audit --no-fund >&2 || fail "npm ci in policies/ failed"
+    npm ci --prefix "$pack" --no-audit --no-fund >&2 || fail "npm ci in policies/ failed"
   fi
 }
 
-# e2e_stack RESULT OP STACK [ARGS...]: one Automation API operation (scripts/e2e/stack.ts) on STACK;
-# its JSON result goes to $E2E_WORK/results/RESULT.json, the CLI output to the terminal and to
-# $E2E_WORK/logs/RESULT.log. Returns the driver's exit code (0 ok, 2 the CLI failed).
-e2e_stack() {
-  local result="$1" op="$2" stack="$3"; shift 3
-  mkdir -p "$E2E_WORK/results" "$E2E_WORK/logs"
-  (cd "$ROOT" && ./node_modules/.bin/tsx scripts/e2e/stack.ts "$op" --stack "$stack" --config "$E2E_STACK_CONFIG" "$@") \
-    >"$E2E_WORK/results/$result.json" 2> >(tee "$E2E_WORK/logs/$result.log" | sed 's/^/    | /' >&2)
+# The throwaway copy of the repository the CLI runs in: the files git knows (tracked, and untracked
+# ones that are not ignored) copied, node_modules linked. Pulumi.<stack>.yaml files land there,
+# never at the repository root. Relative platform.sources paths are made absolute when a stack
+# file is written (scripts/e2e/stackfile.ts), so ../shared resolves as from the repository.
+e2e_project_copy() {
+  mkdir -p "$E2E_PROJECT"
+  if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 -r sh -c 'for f; do [ ! -e "$f" ] || printf "%s\0" "$f"; done' sh \
+      | tar --null -T - -cf -) | tar -xf - -C "$E2E_PROJECT" || fail "copying the repository to $E2E_PROJECT failed"
+  else
+    (cd "$ROOT" && tar --exclude=./node_modules --exclude=./policies/node_modules --exclude=./out -cf - .) | tar -xf - -C "$E2E_PROJECT" \
+      || fail "copying the repository to $E2E_PROJECT failed"
+  fi
+  rm -f "$E2E_PROJECT"/Pulumi.*.yaml
+  ln -s "$ROOT/node_modules" "$E2E_PROJECT/node_modules"
+  ln -s "$ROOT/policies/node_modules" "$E2E_PROJECT/policies/node_modules"
+  log "  project: $E2E_PROJECT ($(find "$E2E_PROJECT" -type f | wc -l) files; node_modules linked)"
 }
 
-# r RESULT [JQ ARGS...] FILTER: reads the result of an e2e_stack run.
+# e2e_stack_init STACK CONFIG [stackfile.ts ARGS...]: `pulumi stack init` in the throwaway project
+# (passphrase secrets), the config of CONFIG written next to its encryptionsalt, the secrets set with
+# `pulumi config set --secret`: kubeconfig (the throwaway admin kubeconfig), hfToken, and ngcApiKey
+# when the stack serves NIM. The policy pack's config lands in $E2E_WORK/policy-config.STACK.json.
+e2e_stack_init() {
+  local stack="$1" config="$2"; shift 2
+  (cd "$E2E_PROJECT" && pulumi stack init "$stack" --secrets-provider passphrase --non-interactive) >&2 \
+    || fail "pulumi stack init $stack failed"
+  (cd "$ROOT" && ./node_modules/.bin/tsx scripts/e2e/stackfile.ts --config "$config" --project "$E2E_PROJECT" --stack "$stack" \
+    --policy-config "$E2E_WORK/policy-config.$stack.json" "$@") || fail "writing Pulumi.$stack.yaml from $config failed"
+  (
+    cd "$E2E_PROJECT"
+    pulumi config set --stack "$stack" --secret kubeconfig -- "$(cat "$E2E_KUBECONFIG")" >/dev/null
+    pulumi config set --stack "$stack" --secret hfToken -- "$E2E_HF_TOKEN" >/dev/null
+    if grep -q 'serving: nim' "$ROOT/$config"; then pulumi config set --stack "$stack" --secret ngcApiKey -- "$E2E_NGC_API_KEY" >/dev/null; fi
+  ) || fail "pulumi config set --secret on $stack failed"
+  # The secrets are in the stack file only as ciphertext.
+  if grep -qF "$E2E_HF_TOKEN" "$E2E_PROJECT/Pulumi.$stack.yaml"; then fail "Pulumi.$stack.yaml holds the hfToken in clear text"; fi
+  log "  stack $stack: config from $config; secrets kubeconfig, hfToken$(grep -q 'serving: nim' "$ROOT/$config" && echo ', ngcApiKey') set with pulumi config set --secret"
+}
+
+# e2e_pulumi RESULT OP STACK [CLI ARGS...]: `pulumi OP` (preview | up | destroy) on STACK in the
+# throwaway project, through the Node.js language host, with an event log. The CLI output goes to
+# the terminal (indented) and $E2E_WORK/logs/RESULT.log; $E2E_WORK/results/RESULT.json gets
+# {op, stack, ok, changes, outputs?, policyViolations, error?}. Returns 0 when the CLI succeeded.
+e2e_pulumi() {
+  local result="$1" op="$2" stack="$3" rc=0 pid; shift 3
+  local events="$E2E_WORK/events/$result.jsonl" log="$E2E_WORK/logs/$result.log" args=()
+  mkdir -p "$E2E_WORK/results" "$E2E_WORK/logs" "$E2E_WORK/events"
+  case "$op" in
+    preview) args=(preview) ;;
+    up) args=(up --yes --skip-preview) ;;
+    destroy) args=(destroy --yes --skip-preview) ;;
+    *) fail "e2e_pulumi: unknown operation $op" ;;
+  esac
+  : >"$log"
+  (cd "$E2E_PROJECT" && exec pulumi "${args[@]}" --stack "$stack" --non-interactive --color never --event-log "$events" "$@") >"$log" 2>&1 &
+  pid=$!
+  tail -n +1 -f --pid="$pid" "$log" | sed 's/^/    | /' >&2
+  wait "$pid" || rc=$?
+  local outputs='null'
+  if [ "$op" = "up" ] && [ "$rc" = "0" ]; then
+    outputs="$(cd "$E2E_PROJECT" && pulumi stack output --stack "$stack" --json 2>/dev/null)" || outputs='null'
+  fi
+  [ -s "$events" ] || echo '{}' >"$events"
+  jq -s --arg op "$op" --arg stack "$stack" --argjson ok "$([ "$rc" = 0 ] && echo true || echo false)" \
+    --argjson outputs "$outputs" --rawfile log "$log" '
+    {op: $op, stack: $stack, ok: $ok,
+     changes: ([.[] | select(.summaryEvent) | .summaryEvent.resourceChanges] | last // {}),
+     outputs: $outputs,
+     policyViolations: [.[] | select(.policyEvent) | .policyEvent | {policy: .policyName, level: .enforcementLevel, message}],
+     error: (if $ok then null else ($log | split("\n") | .[-200:] | join("\n")) end)}' "$events" >"$E2E_WORK/results/$result.json" \
+    || fail "reading the event log $events failed"
+  return "$rc"
+}
+
+# r RESULT [JQ ARGS...] FILTER: reads the result of an e2e_pulumi run.
 r() { local f="$1"; shift; jq -r "$@" "$E2E_WORK/results/$f.json"; }
+
+# e2e_export STACK FILE: the stack's state (pulumi stack export) for scripts/e2e/check.ts.
+e2e_export() { (cd "$E2E_PROJECT" && pulumi stack export --stack "$1" --file "$2") >&2 || fail "pulumi stack export $1 failed"; }
+
+# e2e_check MODE STATE NAME: scripts/e2e/check.ts MODE against the API server; its JSON summary in
+# $E2E_WORK/results/NAME.json.
+e2e_check() {
+  (cd "$ROOT" && ./node_modules/.bin/tsx scripts/e2e/check.ts "$1" --state "$2") >"$E2E_WORK/results/$3.json" \
+    || fail "check $1 found problems (above); summary: $(cat "$E2E_WORK/results/$3.json" 2>/dev/null)"
+}
+
+# --- chart hooks -----------------------------------------------------------------------------------
+# Helm runs a chart's hook Jobs (pre/post-install, pre/post-delete) and waits for each to complete;
+# no Job controller or kubelet runs here, so they never would. While a stack with charts is being
+# installed or destroyed, this loop plays the Job controller for Helm hook Jobs only: a Job with a
+# helm.sh/hook annotation and no final condition gets the status the Job controller writes when
+# its one pod succeeded (startTime, completionTime, succeeded, SuccessCriteriaMet + Complete). The
+# Jobs themselves were admitted by the API server like any object; their pods never run.
+e2e_hooks_start() {
+  local list="$E2E_WORK/hooks.completed"
+  : >"$list"
+  (
+    trap 'exit 0' TERM
+    while :; do
+      e2e_api "/apis/batch/v1/jobs" 2>/dev/null | jq -r '.items[]
+        | select(.metadata.annotations["helm.sh/hook"] != null)
+        | select([.status.conditions[]? | select((.type == "Complete" or .type == "Failed") and .status == "True")] | length == 0)
+        | "\(.metadata.namespace) \(.metadata.name) \(.spec.completions // 1)"' 2>/dev/null \
+        | while read -r ns name completions; do
+            now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+            body="$(jq -nc --arg t "$now" --argjson n "$completions" '{status: {startTime: $t, completionTime: $t, succeeded: $n, active: 0, ready: 0,
+              conditions: [{type: "SuccessCriteriaMet", status: "True", reason: "CompletionsReached", message: "Reached expected number of succeeded pods", lastProbeTime: $t, lastTransitionTime: $t},
+                           {type: "Complete", status: "True", reason: "CompletionsReached", message: "Reached expected number of succeeded pods", lastProbeTime: $t, lastTransitionTime: $t}]}}')"
+            if e2e_api "/apis/batch/v1/namespaces/$ns/jobs/$name/status" -X PATCH -H 'Content-Type: application/merge-patch+json' -d "$body" >/dev/null 2>"$E2E_WORK/hooks.err"; then
+              printf '%s/%s\n' "$ns" "$name" >>"$list"
+            else
+              printf '[e2e] hook Job %s/%s: status patch refused: %s\n' "$ns" "$name" "$(head -c 400 "$E2E_WORK/hooks.err")" >&2
+            fi
+          done
+      sleep 1
+    done
+  ) &
+  E2E_HOOKS_PID=$!
+}
+e2e_hooks_stop() {
+  [ -n "${E2E_HOOKS_PID:-}" ] || return 0
+  kill -TERM "$E2E_HOOKS_PID" 2>/dev/null || true
+  wait "$E2E_HOOKS_PID" 2>/dev/null || true
+  E2E_HOOKS_PID=""
+}
+e2e_hooks_done() { sort -u "$E2E_WORK/hooks.completed" 2>/dev/null | paste -sd' ' -; }
 
 # Checks on what `pulumi up` created, read back from the API server as the admin user.
 e2e_check_objects() {
@@ -199,15 +328,16 @@ e2e_check_objects() {
 # Only `same` in a resourceChanges map (e.g. {"same": 17}).
 e2e_only_same() { jq -e 'del(.same) | length == 0' >/dev/null <<<"$1"; }
 
-e2e_stack_steps() {
-  local ns changes err
-  e2e_policy_deps
-  # A fake Hugging Face token, fresh per run; the checks compare it and never print it.
-  E2E_HF_TOKEN="hf_$(openssl rand -hex 20)"
-  export E2E_HF_TOKEN E2E_WORK
+E2E_ENGINE_CONFIG="stacks/e2e/e2e.yaml"
+E2E_PLATFORM_CONFIG="stacks/e2e/platform.yaml"
 
-  say "5a preview --policy-pack policies (stack e2e, $E2E_STACK_CONFIG)"
-  timed preview e2e_stack preview preview e2e --policy-pack "$E2E_POLICY_PACK" \
+# Stack e2e: the engines on their own (stacks/e2e/e2e.yaml).
+e2e_engine_steps() {
+  local ns changes err
+  e2e_stack_init e2e "$E2E_ENGINE_CONFIG"
+
+  say "5a preview --policy-pack policies (stack e2e, $E2E_ENGINE_CONFIG)"
+  timed engine:preview e2e_pulumi preview preview e2e --policy-pack "$E2E_POLICY_PACK" --policy-pack-config "$E2E_WORK/policy-config.e2e.json" \
     || fail "preview failed: $(r preview .error)"
   changes="$(r preview -c .changes)"
   log "  preview: changes $changes; policy findings: $(r preview '[.policyViolations[] | "\(.level) \(.policy)"] | group_by(.) | map("\(.[0]) ×\(length)") | join(", ")')"
@@ -219,23 +349,30 @@ e2e_stack_steps() {
     || fail "no finding of the advisory rule engines-scraped: did the policy pack run?"
 
   say "5b up (stack e2e)"
-  timed up e2e_stack up up e2e --policy-pack "$E2E_POLICY_PACK" || fail "up failed: $(r up .error)"
+  timed engine:up e2e_pulumi up up e2e --policy-pack "$E2E_POLICY_PACK" --policy-pack-config "$E2E_WORK/policy-config.e2e.json" \
+    || fail "up failed: $(r up .error)"
   log "  up: changes $(r up -c .changes), outputs $(r up -c .outputs)"
   [ "$(r up .changes.create)" = "$(r preview .changes.create)" ] || fail "up created $(r up .changes.create) resources, preview planned $(r preview .changes.create)"
+  E2E_COUNTS[e2e]="$(r up .changes.create)"
   ns="$(r up .outputs.namespace)"
   [ "$ns" = "inference-e2e" ] || fail "output namespace is '$ns', expected inference-e2e"
 
   say "5c objects in the API server"
   e2e_check_objects "$ns"
+  e2e_export e2e "$E2E_WORK/state.e2e.json"
+  timed engine:check e2e_check installed "$E2E_WORK/state.e2e.json" check-e2e
+  log "  every object of the state is in the API server: $(r check-e2e -c .objectsByKind)"
 
   say "5d up again: no changes"
-  timed up-again e2e_stack up-again up e2e --policy-pack "$E2E_POLICY_PACK" || fail "second up failed: $(r up-again .error)"
+  timed engine:up-again e2e_pulumi up-again up e2e --policy-pack "$E2E_POLICY_PACK" --policy-pack-config "$E2E_WORK/policy-config.e2e.json" \
+    || fail "second up failed: $(r up-again .error)"
   changes="$(r up-again -c .changes)"
   log "  second up: changes $changes"
   e2e_only_same "$changes" || fail "second up changed something: $changes"
 
   say "5e the policy pack blocks a bad change (stack e2e-violation: models[0] with --tensor-parallel-size 2 on a 1-GPU pod)"
-  if timed violation e2e_stack violation preview e2e-violation --policy-pack "$E2E_POLICY_PACK" --violate tensor-parallel; then
+  e2e_stack_init e2e-violation "$E2E_ENGINE_CONFIG" --violate tensor-parallel
+  if timed engine:violation e2e_pulumi violation preview e2e-violation --policy-pack "$E2E_POLICY_PACK" --policy-pack-config "$E2E_WORK/policy-config.e2e-violation.json"; then
     fail "preview of the violating stack succeeded; the pack should have blocked it"
   fi
   err="$(r violation .error)"
@@ -254,9 +391,78 @@ e2e_stack_steps() {
     | jq -e '.spec.template.spec.containers[0].args | index("2") == null' >/dev/null || fail "the blocked change reached the cluster"
 
   say "5f destroy (stack e2e)"
-  timed destroy e2e_stack destroy destroy e2e || fail "destroy failed: $(r destroy .error)"
+  timed engine:destroy e2e_pulumi destroy destroy e2e || fail "destroy failed: $(r destroy .error)"
   log "  destroy: changes $(r destroy -c .changes)"
   e2e_destroyed_check "$ns"
+}
+
+# The offline stand-ins for the two CRD release bundles the program applies from URLs
+# (components/versions.ts `manifests`): the same CRDs, at the same tags, from ../shared/upstream/crds
+# (see its SOURCES.tsv). The bundles' other objects (Gateway API's safe-upgrades
+# ValidatingAdmissionPolicy, the experimental CRDs) are not in ../shared and not installed here.
+e2e_crd_bundles() {
+  local up="$ROOT/../shared/upstream/crds" out="$E2E_WORK/manifests" f
+  [ -d "$up" ] || fail "../shared/upstream/crds not found at $up (the Gateway API and GAIE CRDs come from there)"
+  mkdir -p "$out"
+  : >"$out/gateway-api.yaml"; : >"$out/gateway-api-inference-extension.yaml"
+  for f in "$up"/gateway.networking.k8s.io_*.yaml; do { echo "---"; cat "$f"; } >>"$out/gateway-api.yaml"; done
+  for f in "$up"/inference.networking.k8s.io_*.yaml "$up"/inference.networking.x-k8s.io_*.yaml; do { echo "---"; cat "$f"; } >>"$out/gateway-api-inference-extension.yaml"; done
+  log "  CRD bundles from ../shared/upstream/crds: gateway-api.yaml ($(grep -c '^kind: CustomResourceDefinition' "$out/gateway-api.yaml") CRDs), gateway-api-inference-extension.yaml ($(grep -c '^kind: CustomResourceDefinition' "$out/gateway-api-inference-extension.yaml") CRDs)"
+}
+
+# Stack e2e-platform: every chart-based component (stacks/e2e/platform.yaml).
+e2e_platform_steps() {
+  local changes
+  log "  left out: Dynamo (dynamo-crds/dynamo-platform 0.7.1: not in ../shared/charts, $(grep -o 'ai-dynamo/dynamo snapshot is [^;]*' "$ROOT/../shared/charts/SKIPPED.txt" 2>/dev/null || echo 'not packaged'))"
+  log "  left out: Intel Gaudi operator (habana-ai-operator: published only in Habana's own Helm repository, not in ../shared/charts)"
+  e2e_crd_bundles
+  e2e_stack_init e2e-platform "$E2E_PLATFORM_CONFIG" \
+    --manifest "gatewayApi=$E2E_WORK/manifests/gateway-api.yaml" --manifest "gatewayApiInferenceExtension=$E2E_WORK/manifests/gateway-api-inference-extension.yaml"
+  local pp=(--policy-pack "$E2E_POLICY_PACK" --policy-pack-config "$E2E_WORK/policy-config.e2e-platform.json")
+
+  say "6a preview --policy-pack policies (stack e2e-platform, $E2E_PLATFORM_CONFIG)"
+  timed platform:preview e2e_pulumi p-preview preview e2e-platform "${pp[@]}" || fail "preview failed: $(r p-preview .error)"
+  changes="$(r p-preview -c .changes)"
+  log "  preview: changes $changes; policy findings: $(r p-preview '[.policyViolations[] | "\(.level) \(.policy)"] | group_by(.) | map("\(.[0]) ×\(length)") | join(", ")')"
+  [ "$(r p-preview '[.policyViolations[] | select(.level == "mandatory")] | length')" = "0" ] \
+    || fail "mandatory policy violations on the platform stack: $(r p-preview -c '[.policyViolations[] | select(.level == "mandatory")]')"
+
+  say "6b up (stack e2e-platform): every chart from ../shared/charts, the CRs, the models"
+  e2e_hooks_start
+  timed platform:up e2e_pulumi p-up up e2e-platform "${pp[@]}" || { e2e_hooks_stop; fail "up failed: $(r p-up .error)"; }
+  e2e_hooks_stop
+  log "  up: changes $(r p-up -c .changes)"
+  log "  chart hook Jobs completed by the e2e: $(e2e_hooks_done)"
+  [ "$(r p-up .changes.create)" = "$(r p-preview .changes.create)" ] || fail "up created $(r p-up .changes.create) resources, preview planned $(r p-preview .changes.create)"
+  E2E_COUNTS[e2e-platform]="$(r p-up .changes.create)"
+
+  say "6c what the API server holds"
+  e2e_export e2e-platform "$E2E_WORK/state.e2e-platform.json"
+  timed platform:check e2e_check installed "$E2E_WORK/state.e2e-platform.json" check-platform
+  log "  CRDs: $(r check-platform .crdsEstablished) of $(r check-platform .crds) Established"
+  log "  objects of the state in the API server: $(r check-platform .objects) ($(r check-platform -c .objectsByKind))"
+  log "  custom resources admitted (schema + CEL), fields as set: $(r check-platform .customResources) ($(r check-platform -c .customResourcesByKind))"
+  log "  Helm releases deployed: $(r check-platform '.releases | length') ($(r check-platform '.releases | keys | join(", ")'))"
+
+  say "6d up again: no changes"
+  e2e_hooks_start
+  timed platform:up-again e2e_pulumi p-up-again up e2e-platform "${pp[@]}" || { e2e_hooks_stop; fail "second up failed: $(r p-up-again .error)"; }
+  e2e_hooks_stop
+  changes="$(r p-up-again -c .changes)"
+  log "  second up: changes $changes"
+  e2e_only_same "$changes" || fail "second up changed something: $changes"
+
+  say "6e destroy (stack e2e-platform)"
+  e2e_hooks_start
+  timed platform:destroy e2e_pulumi p-destroy destroy e2e-platform || { e2e_hooks_stop; fail "destroy failed: $(r p-destroy .error)"; }
+  e2e_hooks_stop
+  log "  destroy: changes $(r p-destroy -c .changes)"
+  log "  chart hook Jobs completed by the e2e (all steps): $(e2e_hooks_done)"
+  timed platform:check-destroyed e2e_check destroyed "$E2E_WORK/state.e2e-platform.json" check-platform-destroyed
+  log "  retained (retainOnDelete): $(r check-platform-destroyed '.retained | length') ($(r check-platform-destroyed '.retained | join(", ")'))"
+  log "  gone: $(r check-platform-destroyed .gone); namespaces Terminating (no kube-controller-manager): $(r check-platform-destroyed '.namespacesTerminating | join(", ")')"
+  log "  Helm releases: $(r check-platform-destroyed -c .releases)"
+  log "  CRDs left: $(r check-platform-destroyed .crdsLeft), Established: $(r check-platform-destroyed .crdsLeftEstablished)"
 }
 
 # After destroy: the workload objects are gone; the namespace is gone or Terminating (namespace
@@ -282,17 +488,17 @@ e2e_destroyed_check() {
 
 # -------------------------------------------------------------------------------------------------
 E2E_STEP="tools"
-say "1/5 tools: build or reuse from $E2E_CACHE"
+say "1/6 tools: build or reuse from $E2E_CACHE"
 timed tools e2e_tools_build || fail "tool build failed"
-for b in "$E2E_ETCD" "$E2E_KUBE_APISERVER" "$E2E_PULUMI" "$E2E_K8S_PROVIDER"; do log "  $b"; done
+for b in "$E2E_ETCD" "$E2E_KUBE_APISERVER" "$E2E_PULUMI" "$E2E_LANGUAGE_NODEJS" "$E2E_K8S_PROVIDER"; do log "  $b"; done
 
 E2E_STEP="cluster"
-say "2/5 cluster: etcd + kube-apiserver on loopback"
+say "2/6 cluster: etcd + kube-apiserver on loopback (admission plugins off: $E2E_DISABLED_ADMISSION_PLUGINS)"
 timed cluster e2e_cluster_start "$E2E_WORK/cluster" || fail "control plane did not start"
 export KUBECONFIG="$E2E_KUBECONFIG"
 
 E2E_STEP="api"
-say "3/5 api: $E2E_API_URL answers as the admin user"
+say "3/6 api: $E2E_API_URL answers as the admin user"
 version_json="$(e2e_api /version)" || fail "GET /version failed"
 git_version="$(jq -r .gitVersion <<<"$version_json")"
 log "  /version: gitVersion=$git_version"
@@ -306,26 +512,19 @@ whoami="$(e2e_api /apis/authentication.k8s.io/v1/selfsubjectreviews -X POST -H '
 log "  authenticated as $whoami"
 
 E2E_STEP="pulumi"
-say "4/5 pulumi: CLI, provider plugin, file backend"
+say "4/6 pulumi: CLI + Node.js language host, provider plugin, file backend, throwaway project"
 export PULUMI_HOME="$E2E_WORK/pulumi-home"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-inference-platform-e2e}"
-mkdir -p "$PULUMI_HOME" "$E2E_WORK/state" "$E2E_WORK/bin"
-# The Node.js language host (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is
-# not served by the Go module proxy reachable here (403 for every version), so it is not built.
-# Consequences: programs run through the Automation API's in-process language server (the CLI's
-# --client flag), and the CLI falls back to its documented pre-language-host way of booting Node.js
-# policy packs: an executable `pulumi-analyzer-policy-nodejs` on PATH, started in the policy pack's
-# directory with <engine-address> <pack-dir>, which runs @pulumi/pulumi's run-policy-pack there.
-cat >"$E2E_WORK/bin/pulumi-analyzer-policy-nodejs" <<'SHIM'
-#!/bin/sh
-exec node ./node_modules/@pulumi/pulumi/cmd/run-policy-pack "$@"
-SHIM
-chmod +x "$E2E_WORK/bin/pulumi-analyzer-policy-nodejs"
-export PATH="$(dirname "$E2E_PULUMI"):$E2E_WORK/bin:$PATH"
+mkdir -p "$PULUMI_HOME" "$E2E_WORK/state"
+# The language host sits next to `pulumi` (the CLI looks there first), so no PATH entry is needed
+# for it; no other pulumi-* binary may shadow it.
+export PATH="$(dirname "$E2E_PULUMI"):$PATH"
 pulumi_version="$(pulumi version)" || fail "pulumi version failed"
 log "  pulumi version: $pulumi_version"
 [ "$pulumi_version" = "v$E2E_PULUMI_VERSION" ] || fail "pulumi reports $pulumi_version, expected v$E2E_PULUMI_VERSION"
+[ "$(command -v pulumi-language-nodejs)" = "$E2E_LANGUAGE_NODEJS" ] || fail "pulumi-language-nodejs on PATH is $(command -v pulumi-language-nodejs), expected $E2E_LANGUAGE_NODEJS"
+log "  language host: $E2E_LANGUAGE_NODEJS"
 pulumi plugin install resource kubernetes "v$E2E_K8S_PROVIDER_VERSION" --file "$E2E_K8S_PROVIDER" >&2 \
   || fail "installing the kubernetes provider plugin from $E2E_K8S_PROVIDER failed"
 plugins="$(pulumi plugin ls --json)" || fail "pulumi plugin ls failed"
@@ -338,18 +537,34 @@ pulumi login "$PULUMI_BACKEND_URL" >&2 || fail "pulumi login $PULUMI_BACKEND_URL
 backend="$(pulumi whoami --verbose 2>&1 | sed -n 's/^Backend URL: //p')"
 [ "$backend" = "$PULUMI_BACKEND_URL" ] || fail "pulumi whoami reports backend '$backend', expected $PULUMI_BACKEND_URL"
 log "  backend: $backend"
+e2e_policy_deps
+timed project e2e_project_copy
+# Fake secrets, fresh per run; the checks compare them and never print them.
+E2E_HF_TOKEN="hf_$(openssl rand -hex 20)"
+E2E_NGC_API_KEY="nvapi-$(openssl rand -hex 24)"
+export E2E_HF_TOKEN E2E_WORK
 
-E2E_STEP="stack"
-say "5/5 stack"
-timed stack e2e_stack_steps
+for s in $E2E_STACKS; do
+  case "$s" in
+    engine) E2E_STEP="stack e2e"; say "5/6 stack e2e (engines)"; timed engine e2e_engine_steps; log "stack e2e: PASSED" ;;
+    platform) E2E_STEP="stack e2e-platform"; say "6/6 stack e2e-platform (every chart)"; timed platform e2e_platform_steps; log "stack e2e-platform: PASSED" ;;
+    *) fail "E2E_STACKS: got '$s'; allowed: engine, platform" ;;
+  esac
+done
+# The repository root never gets a stack file.
+if ls "$ROOT"/Pulumi.e2e*.yaml >/dev/null 2>&1; then fail "a Pulumi.e2e*.yaml landed at the repository root"; fi
 
 E2E_STEP="summary"
+say "resources created per stack"
+for k in "${!E2E_COUNTS[@]}"; do log "  $k: ${E2E_COUNTS[$k]}"; done
 say "times (seconds)"
 for t in etcd-"$E2E_ETCD_VERSION" kube-apiserver-"$E2E_KUBE_VERSION" pulumi-v"$E2E_PULUMI_VERSION" \
   pulumi-resource-kubernetes-"$E2E_K8S_PROVIDER_MODULE_VERSION"; do
   log "  cold build (recorded when built) $t: $(cat "$E2E_CACHE/tools/$t/build-seconds" 2>/dev/null || echo '?')"
 done
-for k in tools cluster preview up up-again violation destroy stack; do
+log "  cold build (recorded when built) pulumi-language-nodejs-v$E2E_PULUMI_VERSION: $(cat "$E2E_CACHE/tools/pulumi-v$E2E_PULUMI_VERSION/build-seconds-language-nodejs" 2>/dev/null || echo '?')"
+for k in tools cluster project engine engine:preview engine:up engine:check engine:up-again engine:violation engine:destroy \
+  platform platform:preview platform:up platform:check platform:up-again platform:destroy platform:check-destroyed; do
   [ -n "${E2E_TIMES[$k]:-}" ] || continue
-  log "  this run, $(printf '%-9s' "$k"): $(awk -v ms="${E2E_TIMES[$k]}" 'BEGIN { printf "%.1f", ms / 1000 }')"
+  log "  this run, $(printf '%-24s' "$k"): $(awk -v ms="${E2E_TIMES[$k]}" 'BEGIN { printf "%.1f", ms / 1000 }')"
 done

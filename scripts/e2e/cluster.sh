@@ -19,6 +19,16 @@ e2e_cdie() { printf '[e2e:cluster] ERROR: %s\n' "$*" >&2; return 1; }
 
 E2E_CLUSTER_PIDS=()
 
+# Admission plugins this control plane turns off:
+# - ServiceAccount: no token controller runs to create service-account tokens.
+# - MutatingAdmissionWebhook, ValidatingAdmissionWebhook: charts register webhooks (cert-manager,
+#   KServe, LWS, KubeRay, KEDA, the NIM/GPU/Network operators, Istio, kube-prometheus-stack) whose
+#   Services never get endpoints here (no pods), so with failurePolicy Fail every object they match
+#   would be refused with "no endpoints available". The webhook configurations are still created
+#   and validated; only the calls are off. Schema and CEL validation (x-kubernetes-validations,
+#   ValidatingAdmissionPolicy) stay on. e2e only: real clusters run the webhooks.
+E2E_DISABLED_ADMISSION_PLUGINS="${E2E_DISABLED_ADMISSION_PLUGINS:-ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook}"
+
 # Prints a TCP port that is free on 127.0.0.1 right now (the OS picks it).
 e2e_free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
@@ -141,7 +151,7 @@ e2e_cluster_start() {
     --client-ca-file "$E2E_CA" \
     --service-cluster-ip-range 10.0.0.0/24 \
     --authorization-mode RBAC --allow-privileged=true \
-    --disable-admission-plugins ServiceAccount \
+    --disable-admission-plugins "$E2E_DISABLED_ADMISSION_PLUGINS" \
     --service-account-issuer "$E2E_API_URL" \
     --service-account-key-file "$dir/pki/sa.pub" \
     --service-account-signing-key-file "$dir/pki/sa.key" \
@@ -174,4 +184,14 @@ e2e_cluster_stop() {
     wait "$pid" 2>/dev/null || true
   done
   E2E_CLUSTER_PIDS=()
+
+# Admission plugins this control plane turns off:
+# - ServiceAccount: no token controller runs to create service-account tokens.
+# - MutatingAdmissionWebhook, ValidatingAdmissionWebhook: charts register webhooks (cert-manager,
+#   KServe, LWS, KubeRay, KEDA, the NIM/GPU/Network operators, Istio, kube-prometheus-stack) whose
+#   Services never get endpoints here (no pods), so with failurePolicy Fail every object they match
+#   would be refused with "no endpoints available". The webhook configurations are still created
+#   and validated; only the calls are off. Schema and CEL validation (x-kubernetes-validations,
+#   ValidatingAdmissionPolicy) stay on. e2e only: real clusters run the webhooks.
+E2E_DISABLED_ADMISSION_PLUGINS="${E2E_DISABLED_ADMISSION_PLUGINS:-ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook}"
 }
