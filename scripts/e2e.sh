@@ -193,7 +193,9 @@ e2e_pulumi() {
     *) fail "e2e_pulumi: unknown operation $op" ;;
   esac
   : >"$log"
-  (cd "$E2E_PROJECT" && exec pulumi "${args[@]}" --stack "$stack" --non-interactive --color never --event-log "$events" "$@") >"$log" 2>&1 &
+  # E2E_PULUMI_VERBOSE=N adds the engine's and providers' logs at verbosity N (--logflow) to the log.
+  (cd "$E2E_PROJECT" && exec pulumi "${args[@]}" --stack "$stack" --non-interactive --color never --event-log "$events" \
+    ${E2E_PULUMI_VERBOSE:+--logtostderr --logflow -v="$E2E_PULUMI_VERBOSE"} "$@") >"$log" 2>&1 &
   pid=$!
   tail -n +1 -f --pid="$pid" "$log" | sed 's/^/    | /' >&2
   wait "$pid" || rc=$?
@@ -515,6 +517,9 @@ E2E_STEP="pulumi"
 say "4/6 pulumi: CLI + Node.js language host, provider plugin, file backend, throwaway project"
 export PULUMI_HOME="$E2E_WORK/pulumi-home"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# `--event-log` (the machine-readable change summary and policy events the checks read) is
+# registered only when PULUMI_DEBUG_COMMANDS is set (pkg/cmd/pulumi/operations/preview.go@v3.248.0).
+export PULUMI_DEBUG_COMMANDS=true
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-inference-platform-e2e}"
 mkdir -p "$PULUMI_HOME" "$E2E_WORK/state"
 # The language host sits next to `pulumi` (the CLI looks there first), so no PATH entry is needed

@@ -136,7 +136,15 @@ export class KServe extends pulumi.ComponentResource {
             ready.push(resources);
         }
         if (llmisvc) {
-            const crd = chartRelease(`${name}-llmisvc-crd`, { ...common, chartKey: "kserveLlmisvcCrd", releaseName: "kserve-llmisvc-crd", values: {} }, crdOpts);
+            // Both CRD charts carry clusterstoragecontainers.serving.kserve.io; each renders it only when
+            // no other release owns it (a `lookup` in the template). Installed at the same time, both
+            // render it and the second install fails on ownership: so kserve-llmisvc-crd waits for
+            // kserve-crd, whose CRD it then skips (found by the platform e2e).
+            const crd = chartRelease(
+                `${name}-llmisvc-crd`,
+                { ...common, chartKey: "kserveLlmisvcCrd", releaseName: "kserve-llmisvc-crd", values: {} },
+                { ...crdOpts, dependsOn: present(crdInstaller) },
+            );
             const resources = chartRelease(
                 `${name}-llmisvc-resources`,
                 {

@@ -63,6 +63,8 @@ describe("serving: KServe install", () => {
         const cm = await one("kubernetes:core/v1:Namespace", "cert-manager-stand-in");
         assert.ok(res.dependsOn.includes(crd.urn) && res.dependsOn.includes(cm.urn));
         assert.ok(lres.dependsOn.includes(lcrd.urn) && lres.dependsOn.includes(res.urn), "llmisvc controller after kserve-resources (shared config)");
+        // Both CRD charts render clusterstoragecontainers unless another release owns it: serialised.
+        assert.ok(lcrd.dependsOn.includes(crd.urn), "kserve-llmisvc-crd after kserve-crd (shared ClusterStorageContainer CRD)");
         assert.ok(rt.dependsOn.includes(res.urn) && rt.dependsOn.includes(lres.urn));
         assert.equal(inputs(res).name, "kserve");
         assert.equal(inputs(res).namespace, "kserve");
