@@ -7,7 +7,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../components/common/k8s";
+import { PACKAGE, skipAwaitTransformation } from "../components/common/k8s";
 import { mirrorTransformation } from "../components/common/mirror";
 import type { StackConfig } from "./config";
 import { checkStack, StackPlan } from "./validate";
@@ -33,7 +33,7 @@ export class InferenceStack extends pulumi.ComponentResource {
     public readonly endpoints: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: InferenceStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:stack:InferenceStack`, name, {}, withImageMirror(opts, args.config.platform.imageRegistry));
+        super(`${PACKAGE}:stack:InferenceStack`, name, {}, withSkipAwait(withImageMirror(opts, args.config.platform.imageRegistry), args.config.cluster.skipAwait));
         const cfg = args.config;
         // Validate first: a bad config registers no provider and no layer.
         this.plan = args.plan ?? checkStack(cfg);
@@ -61,4 +61,10 @@ export class InferenceStack extends pulumi.ComponentResource {
 function withImageMirror(opts: pulumi.ComponentResourceOptions | undefined, registry: string | undefined): pulumi.ComponentResourceOptions | undefined {
     if (!registry) return opts;
     return { ...opts, transformations: [...(opts?.transformations ?? []), mirrorTransformation(registry)] };
+}
+
+/** `cluster.skipAwait`: no readiness waits and background deletion on every object of the stack (inherited by every child). */
+function withSkipAwait(opts: pulumi.ComponentResourceOptions | undefined, skipAwait: boolean): pulumi.ComponentResourceOptions | undefined {
+    if (!skipAwait) return opts;
+    return { ...opts, transformations: [...(opts?.transformations ?? []), skipAwaitTransformation()] };
 }

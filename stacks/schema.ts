@@ -78,8 +78,10 @@ export const clusterSchema = z
         /** Namespace that holds the model workloads and their Secrets. */
         namespace: dnsLabel.default("inference"),
         /**
-         * Skip the Kubernetes provider's readiness waits (annotation `pulumi.com/skipAwait`) on
-         * workloads — for API servers without kubelets (e2e) or air-gapped dry runs. Defaults to false.
+         * Skip the Kubernetes provider's readiness waits (annotation `pulumi.com/skipAwait`) and
+         * delete with background propagation, on every object of the stack, and install Helm
+         * releases without `--wait` — for API servers without kubelets and controllers (e2e) or
+         * air-gapped dry runs. Defaults to false.
          */
         skipAwait: z.boolean().default(false),
     })

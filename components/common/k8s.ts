@@ -26,6 +26,33 @@ export function awaitAnnotations(skipAwait: boolean): Record<string, string> {
     return skipAwait ? { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" } : {};
 }
 
+/**
+ * `cluster.skipAwait` for every Kubernetes object of a stack, including the custom resources the
+ * serving layer creates (InferenceService, LLMInferenceService, NIMService, RayService, Gateway,
+ * ScaledObject, …): `awaitAnnotations(true)` merged into each object's metadata. Without it a
+ * destroy on an API server without a garbage collector never ends: the provider deletes with
+ * foreground propagation, and the `foregroundDeletion` finalizer is removed only by the garbage
+ * collector (found by the platform e2e). Helm releases and YAML components are left alone (they
+ * carry their own `skipAwait`); so is the provider.
+ */
+export function skipAwaitTransformation(): pulumi.ResourceTransformation {
+    const extra = awaitAnnotations(true);
+    const merge = (annotations: unknown) =>
+        pulumi.Output.isInstance(annotations)
+            ? annotations.apply((a) => ({ ...(a as Record<string, string> | undefined), ...extra }))
+            : { ...(annotations as Record<string, string> | undefined), ...extra };
+    return ({ type, props, opts }) => {
+        if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm.sh") || type.startsWith("kubernetes:yaml") || type === "pulumi:providers:kubernetes") {
+            return undefined;
+        }
+        const metadata = (props as Record<string, unknown>)["metadata"];
+        const merged = pulumi.Output.isInstance(metadata)
+            ? metadata.apply((m) => ({ ...(m as Record<string, unknown> | undefined), annotations: { ...((m as { annotations?: Record<string, string> } | undefined)?.annotations), ...extra } }))
+            : { ...(metadata as Record<string, unknown> | undefined), annotations: merge((metadata as { annotations?: unknown } | undefined)?.annotations) };
+        return { props: { ...props, metadata: merged }, opts };
+    };
+}
+
 /** Resource options for objects that must outlive this stack (shared CRDs, operator namespaces). */
 export function retainOpts(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
     return { ...opts, retainOnDelete: true };

@@ -47,6 +47,16 @@ describe("stacks/e2e", () => {
         const modes = new Set(plan.config.models.map((m) => m.serving));
         for (const m of ["engine", "kserve", "llmisvc", "llmd", "rayserve", "nim"]) assert.ok(modes.has(m as never), `no model with serving: ${m}`);
         assert.equal(plan.config.platform.kserve.mode, "Knative");
+        // cluster.skipAwait reaches every Kubernetes object, custom resources included: a destroy on
+        // the e2e API server (no garbage collector) otherwise waits forever on foreground deletion.
+        const objects = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !/^kubernetes:(helm\.sh|yaml)\//.test(r.type));
+        const crs = objects.filter((r) => !/^kubernetes:(core|apps|batch|rbac\.authorization\.k8s\.io|policy)\//.test(r.type));
+        assert.ok(crs.length >= 15, `custom resources in the platform stack: ${crs.length}`);
+        for (const r of objects) {
+            const a = ((r.inputs["metadata"] ?? {}) as { annotations?: Record<string, string> }).annotations ?? {};
+            assert.equal(a["pulumi.com/deletionPropagationPolicy"], "background", `${r.type} ${r.name}: no background deletion`);
+            assert.equal(a["pulumi.com/skipAwait"], "true", `${r.type} ${r.name}: no skipAwait`);
+        }
     });
 
     it("the e2e makes relative chart and manifest paths absolute against the repository root", () => {
