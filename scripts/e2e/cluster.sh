@@ -129,7 +129,8 @@ e2e_control_plane() {
   [ "$(id -u)" = "0" ] && target=-5
   cur="$(nice)"
   [ "$(id -u)" = "0" ] || [ "$cur" -le "$target" ] || target="$cur"
-  env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy nice -n "$(( target - cur ))" "$@"
+  # exec: started with `&`, the subshell becomes the process, so its pid is the one e2e_cluster_stop stops.
+  exec env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy nice -n "$(( target - cur ))" "$@"
 }
 
 e2e_cluster_start() {
