@@ -28,7 +28,8 @@ import { renderStackPlan } from "../stacks/offline/inventory";
 import { planAll } from "../components/physical/planner";
 import { stackConfigSchema } from "../stacks/schema";
 
-const ROOT = path.resolve(__dirname, "..");
+/** The repository root (this file runs from scripts/ or, compiled, from bin/scripts/). */
+const ROOT = path.resolve(__dirname, path.basename(path.resolve(__dirname, "..")) === "bin" ? "../.." : "..");
 const recorder = installMockEngine({ project: "inference-platform", stack: "bench" });
 
 function median(xs: number[]): number {

@@ -10,8 +10,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { charts, ChartKey, ChartSource } from "../versions";
 
+/** Where to take one chart from instead of its pinned source (a mirror, an OCI reference, a local .tgz or directory). */
+export interface ChartOverride {
+    /** Chart name in `repo`, an `oci://` reference, or a local path (packaged .tgz or chart directory). Defaults to the pinned chart. */
+    chart?: string;
+    /** Chart repository URL (ignored for `oci://` and local charts). Defaults to the pinned repository. */
+    repo?: string;
+    /** Chart version. Defaults to the pinned version. */
+    version?: string;
+}
+
 /** Per-stack chart overrides, keyed like components/versions.ts `charts`. */
-export type ChartOverrides = Partial<Record<string, { chart?: string; repo?: string; version?: string }>>;
+export type ChartOverrides = { [key: string]: ChartOverride | undefined };
 
 /** The chart source for `key`: the pinned entry with any stack override applied over it. */
 export function resolveChart(key: ChartKey, overrides: ChartOverrides = {}): ChartSource {

@@ -1,8 +1,31 @@
 /** Small Kubernetes helpers shared across layers. */
 import * as pulumi from "@pulumi/pulumi";
 
-/** The package name in every type token: `inference-platform:<layer>:<Type>`. */
+/** The package name in every type token (and the Pulumi package's name; see PulumiPlugin.yaml). */
 export const PACKAGE = "inference-platform";
+
+/** Layer a component was registered under before the multi-language package (its old token's module). */
+export type ComponentLayer = "platform" | "engine" | "serving";
+
+/**
+ * Type token of a component: `inference-platform:index:<Class>`. The component provider host that
+ * serves the multi-language package (@pulumi/pulumi provider/experimental) accepts only the `index`
+ * module and names each resource after its class, so a program in another language gets exactly
+ * this token, and a TypeScript program registering the class directly must use the same one.
+ */
+export function componentType(cls: string): string {
+    return `${PACKAGE}:index:${cls}`;
+}
+
+/**
+ * `opts` plus an alias from the token the component had before the package,
+ * `inference-platform:<layer>:<Class>`, so stacks created earlier keep their state: the engine maps
+ * the old URN (and those of the children, whose URNs embed the parent's type) to the new one
+ * instead of replacing anything.
+ */
+export function componentOpts(layer: ComponentLayer, cls: string, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
+    return { ...opts, aliases: [...(opts?.aliases ?? []), { type: `${PACKAGE}:${layer}:${cls}` }] };
+}
 
 /** Standard labels every object this project creates carries. */
 export function standardLabels(component: string, instance: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -8,13 +8,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { OperatorArgs, installOperator, Toleration } from "./common";
 import { images } from "../versions";
 
 export interface AmdGpuOperatorArgs extends OperatorArgs {
     /** The resource that installs cert-manager; the operator release waits for it (its webhooks need certificates). Required. */
-    certManager: pulumi.Resource;
+    certManager: k8s.helm.v3.Release;
     /** Let the operator build and load an out-of-tree amdgpu driver (KMM). False uses the host's driver. Defaults to false. */
     driver?: boolean;
     /** Driver version when `driver` is true. Defaults to the chart's. */
@@ -84,12 +84,11 @@ export class AmdGpuOperator extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** The Helm release; it installs the `amd.com` CRDs. */
     public readonly release: k8s.helm.v3.Release;
-    public readonly deviceConfig: k8s.apiextensions.CustomResource;
     /** Extended resource pods request: "amd.com/gpu". */
-    public readonly resourceName = "amd.com/gpu";
+    public readonly resourceName: string = "amd.com/gpu";
 
     constructor(name: string, args: AmdGpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:AmdGpuOperator`, name, {}, opts);
+        super(componentType("AmdGpuOperator"), name, args, componentOpts("platform", "AmdGpuOperator", opts));
         if (args.driverVersion !== undefined && !args.driver) {
             throw new pulumi.ResourceError("AmdGpuOperator: driverVersion is only used with driver: true (an operator-managed driver); remove it or set driver: true", this);
         }
@@ -103,7 +102,7 @@ export class AmdGpuOperator extends pulumi.ComponentResource {
             // cert-manager issues the operator's webhook certificates.
             dependsOn: [args.certManager],
         }));
-        this.deviceConfig = new k8s.apiextensions.CustomResource(
+        new k8s.apiextensions.CustomResource(
             `${name}-device-config`,
             {
                 apiVersion: "amd.com/v1alpha1",

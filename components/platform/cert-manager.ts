@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, installOperator } from "./common";
 
 export type CertManagerArgs = OperatorArgs;
@@ -21,7 +21,7 @@ export class CertManager extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:CertManager`, name, {}, opts);
+        super(componentType("CertManager"), name, args, componentOpts("platform", "CertManager", opts));
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "cert-manager",
             defaultNamespace: "cert-manager",

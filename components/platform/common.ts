@@ -26,13 +26,20 @@ export interface OperatorArgs {
     retainOnDelete?: boolean;
     /** Per-stack chart source overrides, keyed like components/versions.ts `charts` (`platform.sources.charts`). Defaults to none. */
     chartOverrides?: ChartOverrides;
-    /** Extra chart values deep-merged over the component's computed values. Defaults to none. */
-    values?: Record<string, unknown>;
+    /** Extra chart values deep-merged over the component's computed values (any JSON object). Defaults to none. */
+    values?: { [key: string]: any };
     /** Do not wait for the release's workloads to become ready. Defaults to false. */
     skipAwait?: boolean;
 }
 
-export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+/** Pod Security Admission level of a namespace (`pod-security.kubernetes.io/enforce`). */
+export const PodSecurityLevel = {
+    Privileged: "privileged",
+    Baseline: "baseline",
+    Restricted: "restricted",
+} as const;
+/** Pod Security Admission level of a namespace (`pod-security.kubernetes.io/enforce`). */
+export type PodSecurityLevel = (typeof PodSecurityLevel)[keyof typeof PodSecurityLevel];
 
 /**
  * The operator namespace: created here (labelled with its Pod Security level) unless
@@ -108,8 +115,14 @@ export function installOperator(
     return { namespace: ns.name, release };
 }
 
+/** Where to take one manifest from instead of its pinned URL. */
+export interface ManifestOverride {
+    /** Mirror URL or local file of the same manifest. */
+    url: string;
+}
+
 /** Per-stack manifest overrides, keyed like components/versions.ts `manifests` (`platform.sources.manifests`). */
-export type ManifestOverrides = Partial<Record<string, { url: string }>>;
+export type ManifestOverrides = { [key: string]: ManifestOverride | undefined };
 
 /** The manifest location for `key`: the pinned URL, or the stack's override (mirror URL or local file). */
 export function resolveManifest(key: ManifestKey, overrides: ManifestOverrides = {}): ManifestSource {
@@ -118,10 +131,18 @@ export function resolveManifest(key: ManifestKey, overrides: ManifestOverrides =
     return o ? { url: o.url, version: pinned.version } : pinned;
 }
 
+/** Toleration operator. */
+export const TolerationOperator = {
+    Exists: "Exists",
+    Equal: "Equal",
+} as const;
+/** Toleration operator. */
+export type TolerationOperator = (typeof TolerationOperator)[keyof typeof TolerationOperator];
+
 /** A Kubernetes toleration (the shape charts take under `tolerations`). */
 export interface Toleration {
     key: string;
-    operator: "Exists" | "Equal";
+    operator: TolerationOperator;
     value?: string;
     effect?: string;
 }

@@ -10,7 +10,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { OperatorArgs, installOperator, Toleration, withTolerations } from "./common";
 
 /** A multi-node NVLink domain to create a ComputeDomain for. */
@@ -95,11 +95,10 @@ export class NvidiaDraDriver extends pulumi.ComponentResource {
     /** The Helm release; it installs the `resource.nvidia.com` CRDs and the DeviceClasses. */
     public readonly release: k8s.helm.v3.Release;
     /** ComputeDomain name → its channel ResourceClaimTemplate name (what multi-node pods claim). */
-    public readonly computeDomainChannels: Record<string, string> = {};
-    public readonly computeDomains: k8s.apiextensions.CustomResource[] = [];
+    public readonly computeDomainChannels: { [domain: string]: string } = {};
 
     constructor(name: string, args: NvidiaDraDriverArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:NvidiaDraDriver`, name, {}, opts);
+        super(componentType("NvidiaDraDriver"), name, args, componentOpts("platform", "NvidiaDraDriver", opts));
         validateDraDriverArgs(args, this);
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "dra-driver-nvidia-gpu",
@@ -110,7 +109,7 @@ export class NvidiaDraDriver extends pulumi.ComponentResource {
             values: draDriverValues(args),
         }));
         for (const d of args.computeDomains ?? []) {
-            const cd = new k8s.apiextensions.CustomResource(
+            new k8s.apiextensions.CustomResource(
                 `${name}-${d.name}`,
                 {
                     apiVersion: "resource.nvidia.com/v1beta1",
@@ -121,7 +120,6 @@ export class NvidiaDraDriver extends pulumi.ComponentResource {
                 // The release installs the ComputeDomain CRD and the controller that creates the channel template.
                 { parent: this, dependsOn: [this.release] },
             );
-            this.computeDomains.push(cd);
             this.computeDomainChannels[d.name] = `${d.name}-channel`;
         }
         this.registerOutputs({ namespace: this.namespace, computeDomainChannels: this.computeDomainChannels });

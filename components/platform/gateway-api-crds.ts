@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { ManifestOverrides, resolveManifest } from "./common";
 
 export interface GatewayApiCrdsArgs {
@@ -30,7 +30,7 @@ export class GatewayApiCrds extends pulumi.ComponentResource {
     public readonly version: string;
 
     constructor(name: string, args: GatewayApiCrdsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:GatewayApiCrds`, name, {}, opts);
+        super(componentType("GatewayApiCrds"), name, args, componentOpts("platform", "GatewayApiCrds", opts));
         const src = resolveManifest("gatewayApi", args.manifestOverrides);
         this.url = src.url;
         this.version = src.version;

@@ -17,18 +17,25 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartKey } from "../versions";
 import { chartRelease, deepMerge } from "../common/helm";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, operatorNamespace } from "./common";
 
-export type GatewayProviderKind = "istio" | "kgateway" | "agentgateway";
+/** The Gateway API implementation. */
+export const GatewayProviderKind = {
+    Istio: "istio",
+    Kgateway: "kgateway",
+    Agentgateway: "agentgateway",
+} as const;
+/** The Gateway API implementation. */
+export type GatewayProviderKind = (typeof GatewayProviderKind)[keyof typeof GatewayProviderKind];
 
 export interface GatewayProviderArgs extends OperatorArgs {
     /** Which implementation. Defaults to "istio". */
     provider?: GatewayProviderKind;
-    /** The resource that installs the Gateway API CRDs. Required. */
-    gatewayApiCrds: pulumi.Resource;
-    /** The resource that installs the GAIE CRDs (InferencePool). Required. */
-    inferenceExtensionCrds: pulumi.Resource;
+    /** The manifests that install the Gateway API CRDs (GatewayApiCrds.crds). Required. */
+    gatewayApiCrds: k8s.yaml.v2.ConfigFile;
+    /** The manifests that install the GAIE CRDs, InferencePool (InferenceExtensionCrds.crds). Required. */
+    inferenceExtensionCrds: k8s.yaml.v2.ConfigFile;
 }
 
 interface ProviderShape {
@@ -88,7 +95,7 @@ export class GatewayProvider extends pulumi.ComponentResource {
     public readonly provider: GatewayProviderKind;
 
     constructor(name: string, args: GatewayProviderArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:GatewayProvider`, name, {}, opts);
+        super(componentType("GatewayProvider"), name, args, componentOpts("platform", "GatewayProvider", opts));
         this.provider = args.provider ?? "istio";
         const shape = gatewayProviderShape(this.provider);
         this.className = shape.className;

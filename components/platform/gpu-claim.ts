@@ -15,7 +15,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Vendor } from "../../stacks/schema";
 import { draDeviceClass } from "../physical/fleet";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 
 /** The NVIDIA DRA driver's attribute/capacity domain (its driver name). */
 export const NVIDIA_DRA_DOMAIN = "gpu.nvidia.com";
@@ -142,7 +142,7 @@ export class GpuClaim extends pulumi.ComponentResource {
     public readonly containerClaim: { name: string };
 
     constructor(name: string, args: GpuClaimArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:GpuClaim`, name, {}, opts);
+        super(componentType("GpuClaim"), name, args, componentOpts("platform", "GpuClaim", opts));
         validateGpuClaimArgs(args, this);
         this.shared = args.shared ?? false;
         const metadata = { name: args.claimName ?? name, namespace: args.namespace, labels: standardLabels("gpu-claim", name) };

@@ -7,11 +7,37 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, installOperator, Toleration, withTolerations } from "./common";
 
-export type MigStrategy = "none" | "single" | "mixed";
-export type GpuSharingMode = "none" | "time-slicing" | "mps";
+/** MIG strategy of the GPU operator (`mig.strategy`). */
+export const MigStrategy = {
+    /** MIG manager off. */
+    None: "none",
+    /** Every GPU of a node in the same MIG layout, advertised as `nvidia.com/gpu`. */
+    Single: "single",
+    /** MIG slices advertised as `nvidia.com/mig-<profile>`. */
+    Mixed: "mixed",
+} as const;
+/** MIG strategy of the GPU operator (`mig.strategy`). */
+export type MigStrategy = (typeof MigStrategy)[keyof typeof MigStrategy];
+
+/** GPU sharing through the device plugin config. */
+export const GpuSharingMode = {
+    None: "none",
+    TimeSlicing: "time-slicing",
+    Mps: "mps",
+} as const;
+/** GPU sharing through the device plugin config. */
+export type GpuSharingMode = (typeof GpuSharingMode)[keyof typeof GpuSharingMode];
+
+/** GPU sharing through the device plugin config. */
+export interface GpuSharing {
+    /** Sharing mode. */
+    mode: GpuSharingMode;
+    /** Pods per physical GPU (time-slicing and MPS). Defaults to the chart's. */
+    replicas?: number;
+}
 
 export interface NvidiaGpuOperatorArgs extends OperatorArgs {
     /** Operator-installed driver (true) or a driver already on the host (false). Defaults to true. */
@@ -23,7 +49,7 @@ export interface NvidiaGpuOperatorArgs extends OperatorArgs {
     /** MIG strategy: "none" (MIG manager off), "single" or "mixed" (`nvidia.com/mig-<profile>`). Defaults to "none". */
     mig?: MigStrategy;
     /** GPU sharing through the device plugin config. Defaults to `{ mode: "none" }`. */
-    sharing?: { mode: GpuSharingMode; replicas?: number };
+    sharing?: GpuSharing;
     /** Container Device Interface. Defaults to true. */
     cdi?: boolean;
     /**
@@ -45,7 +71,7 @@ export interface NvidiaGpuOperatorArgs extends OperatorArgs {
      * switch for them; installing after the owner makes Helm skip its copy (crds/ are only created
      * when missing). Defaults to none.
      */
-    crdsOwnedBy?: pulumi.Resource;
+    crdsOwnedBy?: k8s.helm.v3.Release;
 }
 
 /** Name of the device-plugin ConfigMap the chart creates for time-slicing / MPS. */
@@ -129,10 +155,10 @@ export class NvidiaGpuOperator extends pulumi.ComponentResource {
     /** Driver root on the host, for the DRA driver's `nvidiaDriverRoot`. */
     public readonly driverRoot: string;
     /** Extended resource pods request ("nvidia.com/gpu"; MIG mixed adds `nvidia.com/mig-<profile>`). */
-    public readonly resourceName = "nvidia.com/gpu";
+    public readonly resourceName: string = "nvidia.com/gpu";
 
     constructor(name: string, args: NvidiaGpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:NvidiaGpuOperator`, name, {}, opts);
+        super(componentType("NvidiaGpuOperator"), name, args, componentOpts("platform", "NvidiaGpuOperator", opts));
         validateGpuOperatorArgs(args, this);
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "gpu-operator",

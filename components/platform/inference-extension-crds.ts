@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { ManifestOverrides, resolveManifest } from "./common";
 
 export interface InferenceExtensionCrdsArgs {
@@ -29,7 +29,7 @@ export class InferenceExtensionCrds extends pulumi.ComponentResource {
     public readonly version: string;
 
     constructor(name: string, args: InferenceExtensionCrdsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:InferenceExtensionCrds`, name, {}, opts);
+        super(componentType("InferenceExtensionCrds"), name, args, componentOpts("platform", "InferenceExtensionCrds", opts));
         const src = resolveManifest("gatewayApiInferenceExtension", args.manifestOverrides);
         this.url = src.url;
         this.version = src.version;

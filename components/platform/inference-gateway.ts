@@ -4,27 +4,37 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
+
+/** Namespaces whose routes may attach to the listener (`allowedRoutes.namespaces.from`). */
+export const AllowedRoutes = {
+    /** Only routes in the Gateway's namespace. */
+    Same: "Same",
+    /** Routes in every namespace. */
+    All: "All",
+} as const;
+/** Namespaces whose routes may attach to the listener (`allowedRoutes.namespaces.from`). */
+export type AllowedRoutes = (typeof AllowedRoutes)[keyof typeof AllowedRoutes];
 
 export interface InferenceGatewayArgs {
     /** Namespace of the Gateway (where the routes live). */
     namespace: pulumi.Input<string>;
     /** GatewayClass (from the GatewayProvider), e.g. "istio". */
     className: string;
-    /** The resource that installs the Gateway API CRDs. Required. */
-    gatewayApiCrds: pulumi.Resource;
+    /** The manifests that install the Gateway API CRDs (GatewayApiCrds.crds). Required. */
+    gatewayApiCrds: k8s.yaml.v2.ConfigFile;
     /**
      * The gateway control plane. The Gateway depends on it so that on destroy the Gateway goes
      * first, while its controller is still there to clean up what it provisioned for it.
      * Defaults to none.
      */
-    controlPlane?: pulumi.Resource;
+    controlPlane?: k8s.helm.v3.Release;
     /** Gateway object name. Defaults to "inference-gateway". */
     gatewayName?: string;
     /** HTTP listener port. Defaults to 80. */
     port?: number;
     /** Namespaces whose routes may attach: "Same" or "All". Defaults to "Same". */
-    allowedRoutes?: "Same" | "All";
+    allowedRoutes?: AllowedRoutes;
 }
 
 /** The Gateway spec. Pure. */
@@ -39,16 +49,15 @@ export class InferenceGateway extends pulumi.ComponentResource {
     public readonly name: pulumi.Output<string>;
     public readonly namespace: pulumi.Output<string>;
     public readonly className: string;
-    public readonly gateway: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: InferenceGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:InferenceGateway`, name, {}, opts);
+        super(componentType("InferenceGateway"), name, args, componentOpts("platform", "InferenceGateway", opts));
         const port = args.port ?? 80;
         if (!Number.isInteger(port) || port < 1 || port > 65535) {
             throw new pulumi.ResourceError(`InferenceGateway: port must be 1–65535; got ${args.port}`, this);
         }
         this.className = args.className;
-        this.gateway = new k8s.apiextensions.CustomResource(
+        const gateway = new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "gateway.networking.k8s.io/v1",
@@ -58,8 +67,8 @@ export class InferenceGateway extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [args.gatewayApiCrds, ...(args.controlPlane ? [args.controlPlane] : [])] },
         );
-        this.name = this.gateway.metadata.name;
-        this.namespace = this.gateway.metadata.namespace.apply((n) => n ?? "");
+        this.name = gateway.metadata.name;
+        this.namespace = gateway.metadata.namespace.apply((n) => n ?? "");
         this.registerOutputs({ name: this.name, namespace: this.namespace });
     }
 }

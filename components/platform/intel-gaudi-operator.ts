@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, installOperator } from "./common";
 
 export type IntelGaudiOperatorArgs = OperatorArgs;
@@ -24,10 +24,10 @@ export class IntelGaudiOperator extends pulumi.ComponentResource {
     /** The Helm release; it installs the `habanalabs.habana.ai` CRDs. */
     public readonly release: k8s.helm.v3.Release;
     /** Extended resource pods request: "habana.ai/gaudi". */
-    public readonly resourceName = "habana.ai/gaudi";
+    public readonly resourceName: string = "habana.ai/gaudi";
 
     constructor(name: string, args: IntelGaudiOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:IntelGaudiOperator`, name, {}, opts);
+        super(componentType("IntelGaudiOperator"), name, args, componentOpts("platform", "IntelGaudiOperator", opts));
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "habana-ai-operator",
             defaultNamespace: "habana-ai-operator",

@@ -5,16 +5,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, installOperator } from "./common";
 
 export interface KedaArgs extends OperatorArgs {
     /**
-     * The resource that installs the prometheus-operator CRDs: when given, the chart also renders
+     * The release that installs the prometheus-operator CRDs (Monitoring.release): when given, the chart also renders
      * ServiceMonitors for the operator and metrics server, so the release waits for those CRDs.
      * Defaults to none (no ServiceMonitors).
      */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
 }
 
 /** Chart values (before `values` overrides). Pure. */
@@ -35,7 +35,7 @@ export class Keda extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:Keda`, name, {}, opts);
+        super(componentType("Keda"), name, args, componentOpts("platform", "Keda", opts));
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "keda",
             defaultNamespace: "keda",

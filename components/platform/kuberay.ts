@@ -4,15 +4,15 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, installOperator } from "./common";
 
 export interface KubeRayArgs extends OperatorArgs {
     /**
-     * The resource that installs the prometheus-operator CRDs: when given, the chart renders a
+     * The release that installs the prometheus-operator CRDs (Monitoring.release): when given, the chart renders a
      * ServiceMonitor for the operator's metrics, so the release waits for those CRDs. Defaults to none.
      */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
 }
 
 /** Chart values (before `values` overrides). Pure. */
@@ -26,7 +26,7 @@ export class KubeRay extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: KubeRayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:KubeRay`, name, {}, opts);
+        super(componentType("KubeRay"), name, args, componentOpts("platform", "KubeRay", opts));
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "kuberay",
             defaultNamespace: "kuberay-system",

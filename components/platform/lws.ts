@@ -5,17 +5,17 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { images } from "../versions";
 import { OperatorArgs, installOperator } from "./common";
 
 export interface LeaderWorkerSetArgs extends OperatorArgs {
     /**
-     * The resource that installs the prometheus-operator CRDs: when given, the chart renders a
+     * The release that installs the prometheus-operator CRDs (Monitoring.release): when given, the chart renders a
      * ServiceMonitor for the controller (`enablePrometheus`), so the release waits for those CRDs.
      * Defaults to none.
      */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
 }
 
 /** Chart values (before `values` overrides). Pure. */
@@ -32,7 +32,7 @@ export class LeaderWorkerSet extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: LeaderWorkerSetArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:LeaderWorkerSet`, name, {}, opts);
+        super(componentType("LeaderWorkerSet"), name, args, componentOpts("platform", "LeaderWorkerSet", opts));
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "lws",
             defaultNamespace: "lws-system",

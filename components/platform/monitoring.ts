@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, operatorNamespace } from "./common";
 
 export interface MonitoringArgs extends OperatorArgs {
@@ -47,7 +47,7 @@ export class Monitoring extends pulumi.ComponentResource {
     public readonly prometheusUrl: string;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:Monitoring`, name, {}, opts);
+        super(componentType("Monitoring"), name, args, componentOpts("platform", "Monitoring", opts));
         // node-exporter uses hostNetwork/hostPID/hostPath: privileged.
         const nsName = args.namespace ?? "monitoring";
         const ns = operatorNamespace(this, name, "monitoring", args, "monitoring", "privileged");

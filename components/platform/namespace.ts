@@ -4,7 +4,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awaitAnnotations, PACKAGE, standardLabels } from "../common/k8s";
+import { PodSecurityLevel } from "./common";
+import { awaitAnnotations, componentOpts, componentType, standardLabels } from "../common/k8s";
 
 export interface WorkloadNamespaceArgs {
     /** Namespace name. */
@@ -14,9 +15,13 @@ export interface WorkloadNamespaceArgs {
     /** NGC API key; creates Secrets `ngc-api` (key `NGC_API_KEY`) and `ngc-secret` (nvcr.io pull) when set. */
     ngcApiKey?: pulumi.Input<string>;
     /** Pod Security Admission level for the namespace. Defaults to "baseline". */
-    podSecurity?: "privileged" | "baseline" | "restricted";
+    podSecurity?: PodSecurityLevel;
     /** Do not wait on the namespace and Secrets (see `awaitAnnotations`; `cluster.skipAwait`). Defaults to false. */
     skipAwait?: boolean;
+}
+
+function secretOrUndefined(v: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
+    return v === undefined ? undefined : pulumi.secret(v);
 }
 
 export const HF_TOKEN_SECRET = "hf-token";
@@ -31,7 +36,8 @@ export class WorkloadNamespace extends pulumi.ComponentResource {
     public readonly ngcPullSecretName?: pulumi.Output<string>;
 
     constructor(name: string, args: WorkloadNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:WorkloadNamespace`, name, {}, opts);
+        // The tokens are inputs of the component too (they appear in its state): kept secret there as well.
+        super(componentType("WorkloadNamespace"), name, { ...args, hfToken: secretOrUndefined(args.hfToken), ngcApiKey: secretOrUndefined(args.ngcApiKey) }, componentOpts("platform", "WorkloadNamespace", opts));
         const labels = standardLabels("workloads", args.name);
         const annotations = awaitAnnotations(args.skipAwait ?? false);
         const ns = new k8s.core.v1.Namespace(

@@ -8,7 +8,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { images } from "../versions";
 import { OperatorArgs, installOperator, Toleration } from "./common";
 
@@ -106,12 +106,11 @@ export class NvidiaNetworkOperator extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** The Helm release; it installs the `mellanox.com` CRDs. */
     public readonly release: k8s.helm.v3.Release;
-    public readonly nicClusterPolicy: k8s.apiextensions.CustomResource;
     /** Extended resource names pods request for RDMA, as given (e.g. "rdma/rdma_shared_device_a"). */
     public readonly rdmaResourceNames: string[];
 
     constructor(name: string, args: NvidiaNetworkOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:NvidiaNetworkOperator`, name, {}, opts);
+        super(componentType("NvidiaNetworkOperator"), name, args, componentOpts("platform", "NvidiaNetworkOperator", opts));
         if (args.rdmaResourceNames.length === 0) {
             throw new pulumi.ResourceError("NvidiaNetworkOperator: rdmaResourceNames needs at least one name (a pool's rdma.resourceName)", this);
         }
@@ -128,7 +127,7 @@ export class NvidiaNetworkOperator extends pulumi.ComponentResource {
             releaseName: "network-operator",
             values: networkOperatorValues(args),
         }));
-        this.nicClusterPolicy = new k8s.apiextensions.CustomResource(
+        new k8s.apiextensions.CustomResource(
             `${name}-nic-cluster-policy`,
             {
                 apiVersion: "mellanox.com/v1alpha1",

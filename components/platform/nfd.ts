@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { OperatorArgs, installOperator, Toleration } from "./common";
 
 export interface NodeFeatureDiscoveryArgs extends OperatorArgs {
@@ -24,7 +24,7 @@ export class NodeFeatureDiscovery extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: NodeFeatureDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:platform:NodeFeatureDiscovery`, name, {}, opts);
+        super(componentType("NodeFeatureDiscovery"), name, args, componentOpts("platform", "NodeFeatureDiscovery", opts));
 // nfd-worker mounts host paths (/sys, /proc, /etc/os-release): privileged.
         ({ namespace: this.namespace, release: this.release } = installOperator(this, name, args, {
             component: "node-feature-discovery",

@@ -322,9 +322,10 @@ export class PlatformLayer extends pulumi.ComponentResource {
             );
             this.crdInstallers["resource.nvidia.com"] = c.draDriver.release;
             this.draDriver = c.draDriver.release;
-            d.computeDomains.forEach((x, i) => {
+            d.computeDomains.forEach((x) => {
                 this.computeDomainChannels[x.pool] = c.draDriver!.computeDomainChannels[x.name];
-                this.computeDomains[x.pool] = c.draDriver!.computeDomains[i];
+                // The driver component: its children include the ComputeDomain (and the release behind it).
+                this.computeDomains[x.pool] = c.draDriver!;
             });
         }
         if (d.gpuOperator) {

@@ -17,7 +17,15 @@ import * as YAML from "yaml";
 import { isLocalPath, upstreamChartName } from "../../components/common/helm";
 import type { RecordedResource } from "./mock-engine";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+/** The repository root: the nearest directory with a package.json (from stacks/offline/ or its compiled copy in bin/). */
+const ROOT = packageRoot(__dirname);
+
+function packageRoot(from: string): string {
+    for (let d = from; ; d = path.dirname(d)) {
+        if (fs.existsSync(path.join(d, "package.json"))) return d;
+        if (path.dirname(d) === d) return path.resolve(from, "..", "..");
+    }
+}
 
 /** One Helm release as the program registered it. */
 export interface PlannedRelease {

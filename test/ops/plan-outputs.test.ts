@@ -190,7 +190,7 @@ describe("ops: npm run plan writes plan.json, plan.svg and policy-config.json an
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     it("dev stack", () => {
-        const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "plan.ts"), "--stack", "dev", "--out", tmp], { cwd: ROOT, encoding: "utf8" });
+        const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "compiled.js"), "plan", "--stack", "dev", "--out", tmp], { cwd: ROOT, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^model\s+engine\s+serving\s+pool\s+TP×PP\s+GPUs\s+nodes\s+fits$/m);
         assert.match(r.stdout, /^qwen3-0-6b\s+vllm\s+engine\s+l4\s+1×1\s+1 × 1\s+1\/replica\s+yes$/m);

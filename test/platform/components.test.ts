@@ -31,6 +31,16 @@ class Marker extends k8s.core.v1.ConfigMap {
     }
 }
 
+/** A Marker where args take a Helm release (e.g. `monitoringCrds`): only its URN matters (dependsOn). */
+function releaseMarker(name: string): k8s.helm.v3.Release {
+    return new Marker(name) as unknown as k8s.helm.v3.Release;
+}
+
+/** A Marker where args take CRD manifests (`gatewayApiCrds`): only its URN matters (dependsOn). */
+function manifestsMarker(name: string): k8s.yaml.v2.ConfigFile {
+    return new Marker(name) as unknown as k8s.yaml.v2.ConfigFile;
+}
+
 function values(r: { inputs: Record<string, unknown> }): Record<string, unknown> {
     return r.inputs["values"] as Record<string, unknown>;
 }
@@ -162,7 +172,7 @@ describe("platform components", () => {
 
     describe("AmdGpuOperator", () => {
         it("chart default CR off, NFD sub-chart off, DeviceConfig created after the release, release after cert-manager", async () => {
-            const cm = new Marker("cm");
+            const cm = releaseMarker("cm");
             new AmdGpuOperator("amd", { certManager: cm, tolerations: [{ key: "amd.com/gpu", operator: "Exists", effect: "NoSchedule" }] });
             const rel = await one(RELEASE, "amd");
             assert.ok(rel.dependsOn.some((u) => u.endsWith("::cm")), "AMD operator waits for cert-manager");
@@ -179,7 +189,7 @@ describe("platform components", () => {
         });
 
         it("DRA mode swaps the device plugin for AMD's DRA driver", async () => {
-            new AmdGpuOperator("amd-dra", { certManager: new Marker("cm2"), dra: true });
+            new AmdGpuOperator("amd-dra", { certManager: releaseMarker("cm2"), dra: true });
             const dc = await one("kubernetes:amd.com/v1alpha1:DeviceConfig", "amd-dra-device-config");
             const spec = dc.inputs["spec"] as { devicePlugin: { enableDevicePlugin: boolean }; draDriver: { enable: boolean } };
             assert.equal(spec.devicePlugin.enableDevicePlugin, false);
@@ -298,7 +308,7 @@ describe("platform components", () => {
             }
             assert.equal(lwsValues(false)["enablePrometheus"], false);
             assert.deepEqual((lwsValues(false)["image"] as { manager: { tag: string } }).manager.tag, "v0.10.0");
-            const mon = new Marker("mon-crds");
+            const mon = releaseMarker("mon-crds");
             new Keda("keda-x", { monitoringCrds: mon });
             new LeaderWorkerSet("lws-x", { monitoringCrds: mon });
             new KubeRay("ray-x", {});
@@ -323,8 +333,8 @@ describe("platform components", () => {
         });
 
         it("istio: base then istiod with the inference extension; istiod waits for Gateway API and GAIE CRDs", async () => {
-            const api = new Marker("api-crds");
-            const gaie = new Marker("gaie-crds");
+            const api = manifestsMarker("api-crds");
+            const gaie = manifestsMarker("gaie-crds");
             const p = new GatewayProvider("gwp", { gatewayApiCrds: api, inferenceExtensionCrds: gaie });
             assert.equal(p.className, "istio");
             const base = await one(RELEASE, "gwp-istio-base");
@@ -347,8 +357,8 @@ describe("platform components", () => {
         });
 
         it("the inference Gateway validates upstream and depends on the CRDs and the control plane", async () => {
-            const crds = new Marker("gw-crds");
-            const cp = new Marker("gw-cp");
+            const crds = manifestsMarker("gw-crds");
+            const cp = releaseMarker("gw-cp");
             new InferenceGateway("igw", { namespace: "inference", className: "istio", gatewayApiCrds: crds, controlPlane: cp });
             const gw = await one("kubernetes:gateway.networking.k8s.io/v1:Gateway", "igw");
             assert.ok(gw.dependsOn.some((u) => u.endsWith("::gw-crds")) && gw.dependsOn.some((u) => u.endsWith("::gw-cp")));

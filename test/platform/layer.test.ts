@@ -148,14 +148,14 @@ describe("PlatformLayer", () => {
         it("plans all three vendors, DRA, RDMA and monitoring; every CR and values key conforms upstream", () => {
             const types = new Set(plan.resources.map((r) => r.type));
             for (const t of [
-                "inference-platform:platform:NvidiaGpuOperator",
-                "inference-platform:platform:NvidiaNetworkOperator",
-                "inference-platform:platform:AmdGpuOperator",
-                "inference-platform:platform:IntelGaudiOperator",
-                "inference-platform:platform:NvidiaDraDriver",
-                "inference-platform:platform:Monitoring",
-                "inference-platform:platform:NodeFeatureDiscovery",
-                "inference-platform:platform:CertManager",
+                "inference-platform:index:NvidiaGpuOperator",
+                "inference-platform:index:NvidiaNetworkOperator",
+                "inference-platform:index:AmdGpuOperator",
+                "inference-platform:index:IntelGaudiOperator",
+                "inference-platform:index:NvidiaDraDriver",
+                "inference-platform:index:Monitoring",
+                "inference-platform:index:NodeFeatureDiscovery",
+                "inference-platform:index:CertManager",
             ]) {
                 assert.ok(types.has(t), t);
             }

@@ -8,7 +8,7 @@ import * as YAML from "yaml";
 import { ROOT } from "../helpers";
 
 function plan(args: string[]) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "plan.ts"), ...args], {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "compiled.js"), "plan", ...args], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, PATH: "/usr/bin:/bin" }, // no pulumi on PATH

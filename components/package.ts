@@ -1,0 +1,28 @@
+/**
+ * Entry of the multi-language Pulumi package (PulumiPlugin.yaml at the repository root; package.json
+ * `main`). `pulumi package add <this repository>` starts @pulumi/pulumi's component provider host
+ * on it: every ComponentResource class exported here becomes the resource
+ * `inference-platform:index:<Class>`, its schema inferred from the TypeScript source of its
+ * constructor's `args` interface (inputs) and its public properties (outputs).
+ *
+ * Only components whose args the inference reads are listed: interfaces, no unions other than
+ * `as const` string enums, resource references typed as concrete @pulumi/kubernetes classes, JSON
+ * values as `any`. The schema is pinned in test/package/schema.json (test/package/schema.test.ts).
+ * TypeScript programs import the library entry (components/index.ts) instead.
+ */
+export { AmdGpuOperator } from "./platform/amd-gpu-operator";
+export { CertManager } from "./platform/cert-manager";
+export { GatewayApiCrds } from "./platform/gateway-api-crds";
+export { GatewayProvider } from "./platform/gateway-provider";
+export { InferenceExtensionCrds } from "./platform/inference-extension-crds";
+export { InferenceGateway } from "./platform/inference-gateway";
+export { IntelGaudiOperator } from "./platform/intel-gaudi-operator";
+export { Keda } from "./platform/keda";
+export { KubeRay } from "./platform/kuberay";
+export { LeaderWorkerSet } from "./platform/lws";
+export { Monitoring } from "./platform/monitoring";
+export { NodeFeatureDiscovery } from "./platform/nfd";
+export { NvidiaDraDriver } from "./platform/dra-driver";
+export { NvidiaGpuOperator } from "./platform/gpu-operator";
+export { NvidiaNetworkOperator } from "./platform/network-operator";
+export { WorkloadNamespace } from "./platform/namespace";
