@@ -83,6 +83,21 @@ fi
 
 log "kubernetes provider plugin v$E2E_K8S_PROVIDER_VERSION from $K8S_PROVIDER"
 pulumi plugin install resource kubernetes "v$E2E_K8S_PROVIDER_VERSION" --file "$K8S_PROVIDER" >&2 || die "plugin install failed"
+# @pulumi/random is in package.json (the project's fixed package set) but no component uses it; the
+# CLI still installs the provider plugin of every Pulumi package package.json names before it loads
+# this package, and the Go module proxy refuses github.com/pulumi/pulumi-random (403), so it cannot
+# be built here. A placeholder that refuses to run stands in for it in the throwaway PULUMI_HOME:
+# should anything ever start the random provider, the command fails with this message.
+RANDOM_VERSION="$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/random/package.json" 2>/dev/null || true)"
+if [ -n "$RANDOM_VERSION" ]; then
+  mkdir -p "$WORK/placeholder"
+  printf '#!/bin/sh\necho "pulumi-resource-random: placeholder (the Go module proxy refuses github.com/pulumi/pulumi-random; inference-platform uses no random resource)" >&2\nexit 1\n' \
+    >"$WORK/placeholder/pulumi-resource-random"
+  chmod +x "$WORK/placeholder/pulumi-resource-random"
+  pulumi plugin install resource random "v$RANDOM_VERSION" --file "$WORK/placeholder/pulumi-resource-random" >&2 \
+    || die "placeholder random plugin install failed"
+  log "random provider plugin v$RANDOM_VERSION: placeholder that refuses to run (not built: the Go proxy refuses it; unused)"
+fi
 # The provider is built from the only revision of provider/v4 the Go module proxy serves, so the
 # schema it embeds says version 4.0.0-<date>-<commit>, while it is installed as (and @pulumi/kubernetes
 # references) 4.34.2; binding our schema's kubernetes references would stop at that mismatch. Put
