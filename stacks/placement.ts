@@ -8,9 +8,10 @@
  * `planPlacements` is pure and imports nothing from config.ts, so the config loader can call it
  * without an import cycle; `placementsFor` throws the problems as a ConfigError.
  */
-import type { Placement } from "../components/engine/types";
+import type { Placement } from "../components/types";
 import { knowsArchitecture, packPods, PlanError, resolvePool } from "../components/physical";
-import { planAll, planModel, type ModelPlan } from "../components/physical/planner";
+import { configuredPlacement, placementOf, planAll, planModel, type ModelPlan } from "../components/physical/planner";
+
 import type { ModelConfig, ParsedStackConfig, PoolConfig } from "./schema";
 import { ConfigError } from "./config";
 
@@ -24,18 +25,6 @@ export interface PlacementPlan {
     plans: (ModelPlan | undefined)[];
     /** One line per problem, each starting with the config path. Empty when everything places. */
     problems: string[];
-}
-
-/** A planner answer as the engines consume it. */
-export function placementOf(plan: ModelPlan): Placement {
-    return {
-        tensor: plan.tensorParallel,
-        pipeline: plan.pipelineParallel,
-        data: plan.dataParallel,
-        gpusPerPod: plan.gpusPerPod,
-        nodesPerReplica: plan.nodesPerReplica,
-        replicas: plan.replicas.min,
-    };
 }
 
 /** Plan and check every model. Pure. */
@@ -171,18 +160,6 @@ export function placementsFor(config: ParsedStackConfig): Placement[] {
 function planProblem(e: unknown): string {
     if (e instanceof PlanError) return `${NS}:${e.message}`;
     throw e;
-}
-
-function configuredPlacement(model: ModelConfig, pool: PoolConfig): Placement {
-    const p = model.parallelism === "auto" ? { tensor: 1, pipeline: 1, data: 1 } : model.parallelism;
-    const gpus = p.tensor * p.pipeline * p.data;
-    const nodesPerReplica = Math.max(1, Math.ceil(gpus / pool.accelerator.perNode));
-    return {
-        ...p,
-        gpusPerPod: gpus / nodesPerReplica,
-        nodesPerReplica,
-        replicas: model.autoscaling ? model.autoscaling.min : model.replicas,
-    };
 }
 
 /** What the engine layer cannot build for a placement, as config problems. Only for `serving: engine`. */

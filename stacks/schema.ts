@@ -10,6 +10,9 @@
 import { z } from "zod";
 import * as k8s from "../components/common/k8s-validation";
 import { KV_CACHE_DTYPES, QUANT_KINDS } from "../components/physical/quant";
+import { DEFAULT_AUTOSCALING_QUERY, defaultModelName } from "../components/types";
+
+export { DEFAULT_AUTOSCALING_QUERY, defaultModelName };
 
 /** DNS-1123 label: what Kubernetes accepts as a name for most objects. */
 export const dnsLabel = z
@@ -265,8 +268,6 @@ export const parallelismSchema = z.union([
     }),
 ]);
 
-/** Default scale signal: requests a vLLM server is running (SGLang and Triton use their own gauge). */
-export const DEFAULT_AUTOSCALING_QUERY = 'sum(vllm:num_requests_running{model_name="$MODEL"})';
 
 export const autoscalingSchema = z
     .strictObject({
@@ -422,18 +423,9 @@ export const modelSchema = z
     .transform((m) => ({
         ...m,
         name: m.name ?? defaultModelName(m.model),
+        // "auto" is the absence of explicit parallelism (components/types.ts Model.parallelism).
+        parallelism: m.parallelism === "auto" ? undefined : m.parallelism,
     }));
-
-/** "meta-llama/Llama-3.1-8B-Instruct" → "llama-3-1-8b-instruct". */
-export function defaultModelName(modelId: string): string {
-    const last = modelId.split("/").pop() ?? modelId;
-    return last
-        .toLowerCase()
-        .replace(/[^a-z0-9-]+/g, "-")
-        .replace(/^-+|-+$/g, "")
-        .slice(0, 50)
-        .replace(/-+$/g, "");
-}
 
 export const stackConfigSchema = z.strictObject({
     cluster: clusterSchema,

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../common/k8s";
-import { DEFAULT_AUTOSCALING_QUERY, type EngineKind, type ModelConfig } from "../../stacks/schema";
+import { DEFAULT_AUTOSCALING_QUERY, resolveModel, type EngineKind, type Model, type ModelSpec } from "../types";
 
 /** What to scale: a workload with a /scale subresource. */
 export interface ScaleTarget {
@@ -19,8 +19,9 @@ export interface ScaleTarget {
 export interface EngineAutoscalerArgs {
     namespace: pulumi.Input<string>;
     /** The model; `autoscaling` must be set. */
-    model: ModelConfig;
-    target: ScaleTarget;
+    model: ModelSpec;
+    /** The workload to scale. Defaults to the model's single-node workload (`apps/v1` `model.workload`, named `model.name`). */
+    target?: ScaleTarget;
     /** In-cluster Prometheus base URL (the platform's kube-prometheus-stack). */
     prometheusUrl: string;
     /** The resource that installs the KEDA CRDs; the ScaledObject depends on it. */
@@ -49,7 +50,7 @@ export const ENGINE_DEFAULT_QUERY: Record<EngineKind, string> = {
  * served model name (the model id here), `$NAME` = the model's `name` (its pods' label), and
  * `$NAMESPACE` = its namespace.
  */
-export function autoscalingQuery(model: ModelConfig, namespace = "$NAMESPACE"): string {
+export function autoscalingQuery(model: Model, namespace = "$NAMESPACE"): string {
     const a = model.autoscaling;
     if (!a) throw new Error(`model ${model.name} has no autoscaling`);
     const query = a.query === DEFAULT_AUTOSCALING_QUERY ? ENGINE_DEFAULT_QUERY[model.engine] : a.query;
@@ -61,10 +62,12 @@ export function autoscalingQuery(model: ModelConfig, namespace = "$NAMESPACE"): 
 export class EngineAutoscaler extends pulumi.ComponentResource {
     public readonly scaledObjectName: pulumi.Output<string>;
 
-    constructor(name: string, args: EngineAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: EngineAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:engine:EngineAutoscaler`, name, {}, opts);
-        const a = args.model.autoscaling;
-        if (!a) throw new pulumi.ResourceError(`EngineAutoscaler ${name}: model ${args.model.name} has no autoscaling settings`, this);
+        const model = resolveModel(spec.model);
+        const args = { ...spec, model, target: spec.target ?? { apiVersion: "apps/v1", kind: model.workload, name: model.name } };
+        const a = model.autoscaling;
+        if (!a) throw new pulumi.ResourceError(`EngineAutoscaler ${name}: model ${model.name} has no autoscaling settings`, this);
         const so = new k8s.apiextensions.CustomResource(
             name,
             {

@@ -16,7 +16,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitAnnotations, PACKAGE } from "../common/k8s";
-import { MultiNodeServerArgs } from "./types";
+import { resolveArgs, MultiNodeServerArgs, ResolvedMultiNodeArgs } from "./types";
 import { HF_CACHE_PATH, VLLM_PORT, vllmImage, vllmProbes, vllmServeArgs } from "./vllm";
 import { SGLANG_DIST_PORT, SGLANG_PORT, sglangArgs, sglangImage, sglangProbes } from "./sglang";
 import { groupPodSpec, shellWord, validateMultiNode, VLLM_MULTI_NODE_SCRIPT } from "./multinode";
@@ -30,7 +30,7 @@ export const LWS_NAME_LABEL = "leaderworkerset.sigs.k8s.io/name";
 export const ROLE_LABEL = "inference-platform/role";
 
 /** Leader and worker containers for vLLM on LWS. Pure. */
-export function vllmLwsContainers(args: Pick<MultiNodeServerArgs, "model" | "placement" | "pool">): { leader: Container; worker: Container } {
+export function vllmLwsContainers(args: Pick<ResolvedMultiNodeArgs, "model" | "placement" | "pool">): { leader: Container; worker: Container } {
     const image = vllmImage(args);
     const serve = ["vllm", "serve", ...vllmServeArgs(args, { ray: true })].map(shellWord).join(" ");
     return {
@@ -50,7 +50,7 @@ export function vllmLwsContainers(args: Pick<MultiNodeServerArgs, "model" | "pla
 }
 
 /** Leader and worker containers for SGLang on LWS (the same command, rank from LWS). Pure. */
-export function sglangLwsContainers(args: Pick<MultiNodeServerArgs, "model" | "placement" | "pool">): { leader: Container; worker: Container } {
+export function sglangLwsContainers(args: Pick<ResolvedMultiNodeArgs, "model" | "placement" | "pool">): { leader: Container; worker: Container } {
     const image = sglangImage(args);
     const a = sglangArgs(args, {
         distInitAddr: `$(LWS_LEADER_ADDRESS):${SGLANG_DIST_PORT}`,
@@ -72,8 +72,9 @@ export class LwsServer extends pulumi.ComponentResource {
     public readonly podLabels: Record<string, string>;
     public readonly leaderWorkerSet: k8s.apiextensions.CustomResource;
 
-    constructor(name: string, args: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:engine:LwsServer`, name, {}, opts);
+        const args = resolveArgs(spec);
         validate(name, args, this);
         const { model, placement } = args;
         const component = model.engine;
@@ -149,7 +150,7 @@ export class LwsServer extends pulumi.ComponentResource {
     }
 }
 
-function validate(name: string, args: MultiNodeServerArgs, parent: pulumi.Resource): void {
+function validate(name: string, args: ResolvedMultiNodeArgs, parent: pulumi.Resource): void {
     if (args.model.engine !== "vllm" && args.model.engine !== "sglang") {
         throw new pulumi.ResourceError(`LwsServer ${name}: engine "${args.model.engine}" has no multi-node mode here; use vllm or sglang.`, parent);
     }

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gpuResources, PodGpuClaim, hfTokenEnv, multiNodeEnv, poolPlacement, shmMount, shmVolume } from "./pod";
-import type { MultiNodeServerArgs } from "./types";
+import type { ResolvedMultiNodeArgs } from "./types";
 import { validateCommon } from "./workload";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -17,7 +17,7 @@ type Volume = k8s.types.input.core.v1.Volume;
 /** Where the vLLM image keeps the multi-node Ray bootstrap script (vLLM's examples, as in the LWS guide). */
 export const VLLM_MULTI_NODE_SCRIPT = "/vllm-workspace/examples/online_serving/multi-node-serving.sh";
 
-export function validateMultiNode(type: string, name: string, args: MultiNodeServerArgs, parent: pulumi.Resource): void {
+export function validateMultiNode(type: string, name: string, args: ResolvedMultiNodeArgs, parent: pulumi.Resource): void {
     const { placement, pool } = args;
     if (placement.nodesPerReplica < 2) {
         throw new pulumi.ResourceError(
@@ -39,7 +39,7 @@ export function validateMultiNode(type: string, name: string, args: MultiNodeSer
  * image, command, ports, probes); resources, env, mounts and security context are added here.
  */
 export function groupPodSpec(
-    args: MultiNodeServerArgs,
+    args: ResolvedMultiNodeArgs,
     container: Container,
     opts: { claim?: PodGpuClaim; cacheMount?: VolumeMount; volumes?: Volume[] },
 ): PodSpec {

@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PoolConfig, Vendor } from "../../stacks/schema";
+import type { Pool, Vendor } from "../types";
 import { DEVICE_PLUGIN_RESOURCE } from "../physical/fleet";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -19,7 +19,7 @@ type SecurityContext = k8s.types.input.core.v1.SecurityContext;
 export const GPU_RESOURCE: Readonly<Record<Vendor, string>> = DEVICE_PLUGIN_RESOURCE;
 
 /** Limits (and equal requests) for `gpus` accelerators of the pool's vendor, plus RDMA when asked and the pool has it. */
-export function acceleratorResources(pool: PoolConfig, gpus: number, opts: { rdma?: boolean } = {}): Record<string, string> {
+export function acceleratorResources(pool: Pool, gpus: number, opts: { rdma?: boolean } = {}): Record<string, string> {
     const r: Record<string, string> = { [GPU_RESOURCE[pool.accelerator.vendor]]: String(gpus) };
     if (opts.rdma && pool.rdma) r[pool.rdma.resourceName] = "1";
     return r;
@@ -49,7 +49,7 @@ export interface GpuRequest {
  * stays an extended resource of the Network Operator's device plugin either way.
  */
 export function gpuResources(
-    pool: PoolConfig,
+    pool: Pool,
     req: GpuRequest,
 ): { resources: ResourceRequirements; podClaims?: pulumi.Input<PodResourceClaim>[]; securityContext?: SecurityContext } {
     const rdma = req.rdma === true && pool.rdma !== undefined;
@@ -82,7 +82,7 @@ export function shmMount(): { name: string; mountPath: string } {
 }
 
 /** nodeSelector and tolerations that pin pods to the pool. */
-export function poolPlacement(pool: PoolConfig): {
+export function poolPlacement(pool: Pool): {
     nodeSelector: Record<string, string>;
     tolerations: k8s.types.input.core.v1.Toleration[];
 } {
@@ -128,7 +128,7 @@ export function extraEnv(env: Record<string, string>): EnvVar[] {
  * in the pod (NCCL_IB_HCA is deliberately left unset — the pod only sees its own HCAs, and a
  * wrong HCA list silently falls back to TCP). Any of these can be overridden with `models[].env`.
  */
-export function multiNodeEnv(pool: PoolConfig, userEnv: Record<string, string>): EnvVar[] {
+export function multiNodeEnv(pool: Pool, userEnv: Record<string, string>): EnvVar[] {
     const defaults: Record<string, string> = { NCCL_SOCKET_IFNAME: "eth0", GLOO_SOCKET_IFNAME: "eth0" };
     // Without RDMA NICs NCCL would probe for IB devices and warn; say it outright.
     if (!pool.rdma) defaults["NCCL_IB_DISABLE"] = "1";

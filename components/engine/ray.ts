@@ -13,7 +13,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitAnnotations, PACKAGE } from "../common/k8s";
-import { MultiNodeServerArgs } from "./types";
+import { resolveArgs, MultiNodeServerArgs, ResolvedMultiNodeArgs } from "./types";
 import { HF_CACHE_PATH, VLLM_PORT, vllmImage, vllmProbes, vllmServeArgs } from "./vllm";
 import { groupPodSpec, shellWord, validateMultiNode } from "./multinode";
 import { draClaim, engineLabels, podMonitor, serviceUrl } from "./workload";
@@ -33,7 +33,7 @@ export function rayNames(modelName: string): { head: string; worker: string; hea
 }
 
 /** Head and worker containers. Pure. */
-export function rayContainers(args: Pick<MultiNodeServerArgs, "model" | "placement" | "pool">): { head: Container; worker: Container } {
+export function rayContainers(args: Pick<ResolvedMultiNodeArgs, "model" | "placement" | "pool">): { head: Container; worker: Container } {
     const { model, placement } = args;
     const image = vllmImage(args);
     const names = rayNames(model.name);
@@ -72,8 +72,9 @@ export class RayVllmServer extends pulumi.ComponentResource {
     /** Labels of the head pod (the Service and PodMonitor select these). */
     public readonly podLabels: Record<string, string>;
 
-    constructor(name: string, args: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:engine:RayVllmServer`, name, {}, opts);
+        const args = resolveArgs(spec);
         validate(name, args, this);
         const { model, placement } = args;
         const names = rayNames(model.name);
@@ -152,7 +153,7 @@ export class RayVllmServer extends pulumi.ComponentResource {
     }
 }
 
-function validate(name: string, args: MultiNodeServerArgs, parent: pulumi.Resource): void {
+function validate(name: string, args: ResolvedMultiNodeArgs, parent: pulumi.Resource): void {
     if (args.model.engine !== "vllm") {
         throw new pulumi.ResourceError(`RayVllmServer ${name}: multiNode ray runs vLLM only; engine "${args.model.engine}" needs multiNode: lws.`, parent);
     }

@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { images } from "../versions";
 import { PACKAGE } from "../common/k8s";
-import { EngineServerArgs, Placement } from "./types";
+import { resolveArgs, EngineServerArgs, Placement, ResolvedEngineArgs } from "./types";
+import type { Model } from "../types";
 import { extraEnv, hfTokenEnv } from "./pod";
 import { HF_CACHE_PATH } from "./vllm";
 import { serviceUrl, singleNodeServer, validateCommon } from "./workload";
@@ -18,7 +19,7 @@ export const SGLANG_PORT = 30000;
 export const SGLANG_DIST_PORT = 20000;
 
 /** The SGLang image for the pool's vendor (ROCm build for AMD). Overridden by `model.image`. */
-export function sglangImage(args: Pick<EngineServerArgs, "model" | "pool">): string {
+export function sglangImage(args: Pick<ResolvedEngineArgs, "model" | "pool">): string {
     if (args.model.image) return args.model.image;
     return args.pool.accelerator.vendor === "amd" ? images.sglangRocm : images.sglang;
 }
@@ -35,7 +36,7 @@ export interface SglangMultiNode {
  * `gpuMemoryUtilization` maps to `--mem-fraction-static` (SGLang's share of GPU memory for weights
  * and KV cache); `extraArgs` come last.
  */
-export function sglangArgs(args: { model: EngineServerArgs["model"]; placement: Placement }, multiNode?: SglangMultiNode): string[] {
+export function sglangArgs(args: { model: Model; placement: Placement }, multiNode?: SglangMultiNode): string[] {
     const { model, placement } = args;
     const a = [
         "--model-path",
@@ -81,8 +82,9 @@ export class SglangServer extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     public readonly podLabels: Record<string, string>;
 
-    constructor(name: string, args: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:engine:SglangServer`, name, {}, opts);
+        const args = resolveArgs(spec);
         validate(name, args, this);
         const { model } = args;
         const { service, podLabels } = singleNodeServer(this, name, args, {
@@ -107,7 +109,7 @@ export class SglangServer extends pulumi.ComponentResource {
     }
 }
 
-function validate(name: string, args: EngineServerArgs, parent: pulumi.Resource): void {
+function validate(name: string, args: ResolvedEngineArgs, parent: pulumi.Resource): void {
     const { placement, pool } = args;
     if (placement.nodesPerReplica !== 1) {
         throw new pulumi.ResourceError(

@@ -31,7 +31,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { images } from "../versions";
 import { PACKAGE } from "../common/k8s";
-import { EngineServerArgs, Placement } from "./types";
+import { resolveArgs, EngineServerArgs, Placement, ResolvedEngineArgs } from "./types";
+import type { Model } from "../types";
 import { extraEnv, hfTokenEnv } from "./pod";
 import { serviceUrl, singleNodeServer, validateCommon } from "./workload";
 
@@ -50,7 +51,7 @@ export const LLMAPI_TEMPLATE = "/app/all_models/llmapi/tensorrt_llm";
 export const TRITON_CACHE_PATH = "/cache";
 
 /** The Triton TRT-LLM image. Overridden by `model.image`. */
-export function tritonImage(args: Pick<EngineServerArgs, "model">): string {
+export function tritonImage(args: Pick<ResolvedEngineArgs, "model">): string {
     return args.model.image ?? images.tritonTrtllm;
 }
 
@@ -60,7 +61,7 @@ export function tritonImage(args: Pick<EngineServerArgs, "model">): string {
  * (`kv_cache_config.free_gpu_memory_fraction`). `triton_config` is the template's own (no
  * batching at the Triton level: the LLM API batches in flight). JSON is YAML. Pure.
  */
-export function llmapiModelYaml(model: EngineServerArgs["model"], placement: Placement): string {
+export function llmapiModelYaml(model: Model, placement: Placement): string {
     return JSON.stringify({
         model: model.model,
         backend: "pytorch",
@@ -78,7 +79,7 @@ export function llmapiModelYaml(model: EngineServerArgs["model"], placement: Pla
  * the background and returns, so the shell then waits on nothing in particular; the liveness
  * probe restarts the container when tritonserver dies. `extraArgs` go to the launcher.
  */
-export function tritonCommand(args: { model: EngineServerArgs["model"]; placement: Placement }): string[] {
+export function tritonCommand(args: { model: Model; placement: Placement }): string[] {
     const { model, placement } = args;
     const dest = `${TRITON_MODEL_REPO}/${TRITON_MODEL_NAME}`;
     const launcher = [
@@ -112,8 +113,9 @@ export class TritonTrtllmServer extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     public readonly podLabels: Record<string, string>;
 
-    constructor(name: string, args: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:engine:TritonTrtllmServer`, name, {}, opts);
+        const args = resolveArgs(spec);
         validate(name, args, this);
         const { model } = args;
         const live = { httpGet: { path: "/v2/health/live", port: TRITON_HTTP_PORT } };
@@ -154,7 +156,7 @@ export class TritonTrtllmServer extends pulumi.ComponentResource {
     }
 }
 
-function validate(name: string, args: EngineServerArgs, parent: pulumi.Resource): void {
+function validate(name: string, args: ResolvedEngineArgs, parent: pulumi.Resource): void {
     const { placement, pool } = args;
     if (placement.nodesPerReplica !== 1) {
         throw new pulumi.ResourceError(

@@ -1,33 +1,22 @@
 /** Shared shapes for the engine layer: what every engine server takes. */
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import type { ModelSpec, NodePool, Placement } from "../types";
+import type { Resolved } from "../resolve";
 
-/** Where and how big one model replica is, as decided by the planner (or given explicitly). */
-export interface Placement {
-    /** Tensor-parallel degree (GPUs per pipeline stage). */
-    tensor: number;
-    /** Pipeline-parallel degree (stages; one per node when multi-node). */
-    pipeline: number;
-    /** Data-parallel degree inside one replica (engine-level DP). Defaults to 1. */
-    data: number;
-    /** GPUs each pod requests. */
-    gpusPerPod: number;
-    /** Pods (nodes) per replica: 1 for single-node. */
-    nodesPerReplica: number;
-    /** Replicas (model copies). */
-    replicas: number;
-}
+export { resolveArgs, type Resolved } from "../resolve";
+
+export type { Placement } from "../types";
 
 /** Arguments every engine server component takes. */
 export interface EngineServerArgs {
     /** Namespace for the workload, its Service and monitors. */
     namespace: pulumi.Input<string>;
-    /** The model entry from stack config (parsed, with defaults). */
-    model: ModelConfig;
+    /** The model: only `model` (the Hugging Face id) is required; every other field documents its default. */
+    model: ModelSpec;
     /** The node pool the model is placed on. */
-    pool: PoolConfig;
-    /** Parallelism and sizes from the planner. */
-    placement: Placement;
+    pool: NodePool;
+    /** Parallelism and sizes. Defaults to the planner's answer for `model` on `pool` (components/physical/planner.ts). */
+    placement?: Placement;
     /** Name of a Secret holding `HF_TOKEN`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
     /** Create a PodMonitor for the engine's metrics (needs the prometheus-operator CRDs). Defaults to false. */
@@ -56,5 +45,18 @@ export interface MultiNodeServerArgs extends EngineServerArgs {
      * The pool's ComputeDomain (rack-scale NVLink, e.g. GB200 NVL72): every pod of the group claims
      * its channel so IMEX connects the GPUs across nodes. Omit on pools whose NVLink domain is one node.
      */
-    computeDomain?: { channelTemplate: string; resource?: pulumi.Resource };
+    computeDomain?: ComputeDomainRef;
 }
+
+/** A ComputeDomain's channel, as the multi-node engines claim it. */
+export interface ComputeDomainRef {
+    /** Name of the ResourceClaimTemplate for the domain's IMEX channel. */
+    channelTemplate: string;
+    /** The ComputeDomain resource; the claims depend on it. Defaults to none. */
+    resource?: pulumi.Resource;
+}
+
+/** An engine server's args with model, pool and placement resolved. */
+export type ResolvedEngineArgs = Resolved<EngineServerArgs>;
+/** A multi-node engine's args with model, pool and placement resolved. */
+export type ResolvedMultiNodeArgs = Resolved<MultiNodeServerArgs>;

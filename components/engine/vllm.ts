@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { images } from "../versions";
 import { PACKAGE } from "../common/k8s";
-import { EngineServerArgs } from "./types";
+import { resolveArgs, EngineServerArgs, ResolvedEngineArgs } from "./types";
 import { extraEnv, hfTokenEnv } from "./pod";
 import { serviceUrl, singleNodeServer, validateCommon } from "./workload";
 import { kvCacheDtypeArgs } from "../physical/quant";
@@ -19,7 +19,7 @@ export const VLLM_PORT = 8000;
 export const HF_CACHE_PATH = "/root/.cache/huggingface";
 
 /** The vLLM image for the pool's vendor (ROCm build for AMD, Gaudi build for Intel). Overridden by `model.image`. */
-export function vllmImage(args: Pick<EngineServerArgs, "model" | "pool">): string {
+export function vllmImage(args: Pick<ResolvedEngineArgs, "model" | "pool">): string {
     if (args.model.image) return args.model.image;
     switch (args.pool.accelerator.vendor) {
         case "amd":
@@ -35,7 +35,7 @@ export function vllmImage(args: Pick<EngineServerArgs, "model" | "pool">): strin
  * `vllm serve` arguments for a placement (without the leading `serve`). Pure; tests and the
  * multi-node engines reuse it. `extraArgs` come last so users can override any flag.
  */
-export function vllmServeArgs(args: Pick<EngineServerArgs, "model" | "placement">, opts: { ray?: boolean } = {}): string[] {
+export function vllmServeArgs(args: Pick<ResolvedEngineArgs, "model" | "placement">, opts: { ray?: boolean } = {}): string[] {
     const { model, placement } = args;
     const a = [
         model.model,
@@ -73,8 +73,9 @@ export class VllmServer extends pulumi.ComponentResource {
     /** The pod labels; monitors and routes select on these. */
     public readonly podLabels: Record<string, string>;
 
-    constructor(name: string, args: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:engine:VllmServer`, name, {}, opts);
+        const args = resolveArgs(spec);
         validate(name, args, this);
         const { model } = args;
         const { service, podLabels } = singleNodeServer(this, name, args, {
@@ -99,7 +100,7 @@ export class VllmServer extends pulumi.ComponentResource {
     }
 }
 
-function validate(name: string, args: EngineServerArgs, parent: pulumi.Resource): void {
+function validate(name: string, args: ResolvedEngineArgs, parent: pulumi.Resource): void {
     const { placement } = args;
     if (placement.nodesPerReplica !== 1) {
         throw new pulumi.ResourceError(

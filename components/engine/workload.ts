@@ -10,8 +10,8 @@ import { awaitAnnotations, standardLabels } from "../common/k8s";
 import { GpuClaim } from "../platform/gpu-claim";
 import { draDeviceClass } from "../physical/fleet";
 import { gpuResources, PodGpuClaim, poolPlacement, shmMount, shmVolume } from "./pod";
-import type { EngineServerArgs } from "./types";
-import type { PoolConfig } from "../../stacks/schema";
+import type { ResolvedEngineArgs } from "./types";
+import type { Pool } from "../types";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -39,7 +39,7 @@ export interface EngineSpec {
  * The DRA DeviceClass for a pool when none is given: the vendor's (NVIDIA DRA driver
  * `gpu.nvidia.com`, AMD's `gpu.amd.com`); undefined for Intel Gaudi, which has no DRA driver here.
  */
-export function defaultDeviceClass(pool: PoolConfig): string | undefined {
+export function defaultDeviceClass(pool: Pool): string | undefined {
     return pool.accelerator.vendor === "intel" ? undefined : draDeviceClass(pool.accelerator.vendor);
 }
 
@@ -54,7 +54,7 @@ export function modelSelector(modelName: string): Record<string, string> {
 }
 
 /** Validate what every engine server needs, before any child is registered. */
-export function validateCommon(type: string, name: string, args: EngineServerArgs, parent: pulumi.Resource): void {
+export function validateCommon(type: string, name: string, args: ResolvedEngineArgs, parent: pulumi.Resource): void {
     const { placement, pool, model } = args;
     if (placement.gpusPerPod > pool.accelerator.perNode) {
         throw new pulumi.ResourceError(
@@ -88,7 +88,7 @@ export function validateCommon(type: string, name: string, args: EngineServerArg
  * The DRA claim for a model's pods when `model.dra` is set (a per-pod ResourceClaimTemplate from
  * the platform's GpuClaim, asking for exactly the pod's GPUs), or undefined.
  */
-export function draClaim(parent: pulumi.Resource, name: string, args: EngineServerArgs, gpus: number): PodGpuClaim | undefined {
+export function draClaim(parent: pulumi.Resource, name: string, args: ResolvedEngineArgs, gpus: number): PodGpuClaim | undefined {
     if (!args.model.dra) return undefined;
     const claim = new GpuClaim(
         `${name}-gpus`,
@@ -110,7 +110,7 @@ export function draClaim(parent: pulumi.Resource, name: string, args: EngineServ
 export function podMonitor(
     parent: pulumi.Resource,
     name: string,
-    args: EngineServerArgs,
+    args: ResolvedEngineArgs,
     labels: Record<string, string>,
     selector: Record<string, string>,
     metrics: { port: string; path: string },
@@ -146,7 +146,7 @@ export interface SingleNodeResult {
  * PVCs through `persistentVolumeClaimRetentionPolicy: Retain`, a Deployment's PVC through
  * `retainOnDelete`.
  */
-export function singleNodeServer(parent: pulumi.Resource, name: string, args: EngineServerArgs, spec: EngineSpec): SingleNodeResult {
+export function singleNodeServer(parent: pulumi.Resource, name: string, args: ResolvedEngineArgs, spec: EngineSpec): SingleNodeResult {
     const { model, pool, placement } = args;
     const labels = engineLabels(spec.component, model.name);
     const selector = modelSelector(model.name);

@@ -2,7 +2,7 @@
  * Fleet helpers: the physical layer as data. Vendor → Kubernetes resource names, pool lookup,
  * fleet totals and pod packing onto nodes. Pure functions, no Pulumi imports.
  */
-import type { PoolConfig, Vendor } from "../../stacks/schema";
+import type { Pool, Vendor } from "../types";
 import { PlanError } from "./catalog";
 
 /** Extended resource the vendor's device plugin advertises (what pods put in `resources.limits`). */
@@ -30,12 +30,12 @@ export function draDeviceClass(vendor: Vendor): string {
 }
 
 /** Accelerators in a pool (nodes × per node). */
-export function poolGpus(pool: PoolConfig): number {
+export function poolGpus(pool: Pool): number {
     return pool.nodes * pool.accelerator.perNode;
 }
 
 /** True when the pool's NVLink domain spans more than one node (GB200 NVL72-style racks). */
-export function nvlinkSpansNodes(pool: PoolConfig): boolean {
+export function nvlinkSpansNodes(pool: Pool): boolean {
     return pool.nvlinkDomain > pool.accelerator.perNode;
 }
 
@@ -44,10 +44,10 @@ export function nvlinkSpansNodes(pool: PoolConfig): boolean {
  * pool, that pool. Errors name `path` (e.g. `models[2].pool`) and the pools that exist.
  */
 export function resolvePool(
-    pools: readonly PoolConfig[],
+    pools: readonly Pool[],
     name: string | undefined,
     path = "models[?].pool",
-): { pool: PoolConfig; index: number } {
+): { pool: Pool; index: number } {
     const names = pools.map((p) => p.name);
     if (pools.length === 0) throw new PlanError("fleet.pools", "needs at least one node pool");
     if (name === undefined) {
@@ -71,7 +71,7 @@ export interface FleetTotals {
 }
 
 /** Nodes, accelerators and accelerator memory over all pools. */
-export function fleetTotals(pools: readonly PoolConfig[]): FleetTotals {
+export function fleetTotals(pools: readonly Pool[]): FleetTotals {
     const t: FleetTotals = { pools: pools.length, nodes: 0, gpus: 0, gpuMemoryGiB: 0, gpusByVendor: { nvidia: 0, amd: 0, intel: 0 } };
     for (const p of pools) {
         const g = poolGpus(p);

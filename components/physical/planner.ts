@@ -54,9 +54,10 @@
  *   TensorRT-LLM (Triton) has world size = TP × PP, so data > 1 is refused there (use replicas).
  * - Replicas (or autoscaling.min) × the replica's pods must pack onto the pool's nodes.
  */
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import type { Model, Placement, Pool } from "../types";
 import {
     ModelArchitecture,
+    knowsArchitecture,
     PlanError,
     expertWeightBytes,
     kvBytesForSequence,
@@ -108,7 +109,7 @@ export interface ModelPlan {
     name: string;
     /** Model id as configured. */
     model: string;
-    engine: ModelConfig["engine"];
+    engine: Model["engine"];
     /** Pool the model runs on. */
     pool: string;
     tensorParallel: number;
@@ -204,7 +205,7 @@ export function kvBytesFromArgs(args: readonly string[]): number | undefined {
 }
 
 /** Bytes per KV element of a model: `kvCacheDtype`, then `--kv-cache-dtype` in extraArgs, else 2. */
-export function kvBytesOf(model: Pick<ModelConfig, "extraArgs"> & { kvCacheDtype?: string }): number {
+export function kvBytesOf(model: Pick<Model, "extraArgs"> & { kvCacheDtype?: string }): number {
     if (model.kvCacheDtype && model.kvCacheDtype !== "auto") return 1;
     return kvBytesFromArgs(model.extraArgs) ?? DEFAULT_KV_BYTES;
 }
@@ -233,7 +234,7 @@ export interface GpuMemory {
 }
 
 /** True when the engine shards MoE experts over the data-parallel ranks (vLLM --enable-expert-parallel). */
-export function expertParallelOf(model: Pick<ModelConfig, "extraArgs"> & { llmd?: { expertParallel?: boolean } }): boolean {
+export function expertParallelOf(model: Pick<Model, "extraArgs"> & { llmd?: { expertParallel?: boolean } }): boolean {
     return model.llmd?.expertParallel === true || model.extraArgs.includes("--enable-expert-parallel");
 }
 
@@ -278,7 +279,7 @@ export interface RuntimeOverhead {
  * (< 160 GB), 16384 above; TensorRT-LLM's default max_num_tokens 8192. A max-model-len below the
  * budget without chunked prefill is not modelled (both engines chunk prefills by default).
  */
-export function maxBatchedTokens(model: Pick<ModelConfig, "engine" | "extraArgs">, memoryGiB: number): number {
+export function maxBatchedTokens(model: Pick<Model, "engine" | "extraArgs">, memoryGiB: number): number {
     const explicit =
         model.engine === "sglang" ? argValue(model.extraArgs, "--chunked-prefill-size") : argValue(model.extraArgs, "--max-num-batched-tokens") ?? argValue(model.extraArgs, "--max_num_tokens");
     const n = explicit !== undefined ? Number(explicit) : NaN;
@@ -302,7 +303,7 @@ export function maxBatchedTokens(model: Pick<ModelConfig, "engine" | "extraArgs"
  */
 export function runtimeOverhead(
     arch: ModelArchitecture,
-    model: Pick<ModelConfig, "engine" | "extraArgs">,
+    model: Pick<Model, "engine" | "extraArgs">,
     memoryGiB: number,
     layout: { tp: number; pp: number; dp: number },
 ): RuntimeOverhead {
@@ -327,7 +328,7 @@ export function runtimeOverhead(
  * TP group per pod, or one GPU per pod inside a multi-node domain); the pool's node count is
  * checked by the caller.
  */
-export function placeReplica(pool: PoolConfig, layout: { tp: number; pp: number; dp: number }): { nodes: number; gpusPerPod: number } {
+export function placeReplica(pool: Pool, layout: { tp: number; pp: number; dp: number }): { nodes: number; gpusPerPod: number } {
     const perNode = pool.accelerator.perNode;
     const g = layout.tp * layout.pp * layout.dp;
     if (g <= perNode) return { nodes: 1, gpusPerPod: g };
@@ -359,8 +360,8 @@ interface Candidate {
 
 /** Context shared by the functions that plan one model. */
 interface Ctx {
-    model: ModelConfig;
-    pool: PoolConfig;
+    model: Model;
+    pool: Pool;
     arch: ModelArchitecture;
     path: string;
     poolPath: string;
@@ -648,7 +649,7 @@ function planExplicit(
  * Plan one model on its pool. Throws {@link PlanError} (path `models[<index>]…`) when the model
  * cannot be placed, unless `opts.strict` is false.
  */
-export function planModel(model: ModelConfig, pool: PoolConfig, opts: PlanOptions = {}): ModelPlan {
+export function planModel(model: Model, pool: Pool, opts: PlanOptions = {}): ModelPlan {
     const path = opts.index !== undefined ? `models[${opts.index}]` : `models[name=${model.name}]`;
     const poolPath = opts.poolIndex !== undefined ? `fleet.pools[${opts.poolIndex}]` : `fleet.pools[name=${pool.name}]`;
     const arch = resolveArchitecture(model, path);
@@ -673,7 +674,7 @@ export function planModel(model: ModelConfig, pool: PoolConfig, opts: PlanOption
         kvBytes,
     };
 
-    const res = model.parallelism === "auto" ? planAuto(ctx) : planExplicit(ctx, model.parallelism);
+    const res = model.parallelism === undefined ? planAuto(ctx) : planExplicit(ctx, model.parallelism);
     let plan = res.plan;
     if (plan) {
         // The minimum replicas must pack onto the pool's nodes on their own.
@@ -694,7 +695,7 @@ export function planModel(model: ModelConfig, pool: PoolConfig, opts: PlanOption
     }
     const error = res.error as PlanError;
     if (strict || !res.fallback) throw error;
-    return toPlan(ctx, res.fallback, model.parallelism === "auto", "does not fit", error.message);
+    return toPlan(ctx, res.fallback, model.parallelism === undefined, "does not fit", error.message);
 }
 
 /** Per-pool GPU demand of a whole config. */
@@ -728,7 +729,7 @@ export interface FleetPlan {
  * refused: autoscalers may aim above what is free.
  */
 export function planAll(
-    config: { fleet: { pools: readonly PoolConfig[] }; models: readonly ModelConfig[] },
+    config: { fleet: { pools: readonly Pool[] }; models: readonly Model[] },
     opts: Pick<PlanOptions, "reserveGiB" | "strict"> = {},
 ): FleetPlan {
     const pools = config.fleet.pools;
@@ -785,4 +786,42 @@ export function planJsonEntry(plan: ModelPlan): PlanJsonEntry {
         maxSequencesAtMaxLen: plan.maxSequencesAtMaxLen,
         fits: plan.fits,
     };
+}
+
+/** A planner answer as the engines consume it. */
+export function placementOf(plan: ModelPlan): Placement {
+    return {
+        tensor: plan.tensorParallel,
+        pipeline: plan.pipelineParallel,
+        data: plan.dataParallel,
+        gpusPerPod: plan.gpusPerPod,
+        nodesPerReplica: plan.nodesPerReplica,
+        replicas: plan.replicas.min,
+    };
+}
+
+/**
+ * A placement as configured, without memory checks: explicit parallelism (else one GPU) over as
+ * many nodes as it needs. For NIM images the catalog cannot size (a NIM picks its own profile).
+ */
+export function configuredPlacement(model: Model, pool: Pool): Placement {
+    const p = model.parallelism ?? { tensor: 1, pipeline: 1, data: 1 };
+    const gpus = p.tensor * p.pipeline * p.data;
+    const nodesPerReplica = Math.max(1, Math.ceil(gpus / pool.accelerator.perNode));
+    return {
+        ...p,
+        gpusPerPod: gpus / nodesPerReplica,
+        nodesPerReplica,
+        replicas: model.autoscaling ? model.autoscaling.min : model.replicas,
+    };
+}
+
+/**
+ * What a component does when it is given no placement: ask the planner (a PlanError with the
+ * numbers when the model does not fit the pool). NIM images the catalog cannot size are placed as
+ * configured.
+ */
+export function planPlacement(model: Model, pool: Pool): Placement {
+    if (model.serving === "nim" && !knowsArchitecture(model)) return configuredPlacement(model, pool);
+    return placementOf(planModel(model, pool));
 }

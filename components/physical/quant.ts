@@ -24,7 +24,24 @@
 
 /** The quantisation kinds the planner knows (also the values `models[].dtype` takes). */
 export const QUANT_KINDS = ["bf16", "fp16", "fp32", "fp8", "fp8-block", "int8", "int4", "mxfp4", "nvfp4", "nf4"] as const;
-export type QuantKind = (typeof QUANT_KINDS)[number];
+/** Weight formats, as an enum object (the form Pulumi's schema inference reads); same values as {@link QUANT_KINDS}. */
+export const QuantKind = {
+    bf16: "bf16",
+    fp16: "fp16",
+    fp32: "fp32",
+    fp8: "fp8",
+    fp8_block: "fp8-block",
+    int8: "int8",
+    int4: "int4",
+    mxfp4: "mxfp4",
+    nvfp4: "nvfp4",
+    nf4: "nf4",
+} as const;
+export type QuantKind = (typeof QuantKind)[keyof typeof QuantKind];
+// Compile-time: the tuple and the enum object list the same kinds.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _quantKindsMatch: Same<QuantKind, (typeof QUANT_KINDS)[number]> = true;
+void _quantKindsMatch;
 
 /** `quantization_config.quant_method` values the planner reads. */
 export const KNOWN_QUANT_METHODS = [
@@ -259,7 +276,16 @@ export function quantFromName(id: string): { scheme: QuantScheme; baseId: string
 
 /** KV-cache element types `models[].kvCacheDtype` takes. */
 export const KV_CACHE_DTYPES = ["auto", "fp8", "fp8_e4m3", "fp8_e5m2"] as const;
-export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
+/** KV-cache element types, as an enum object; same values as {@link KV_CACHE_DTYPES}. */
+export const KvCacheDtype = {
+    auto: "auto",
+    fp8: "fp8",
+    fp8_e4m3: "fp8_e4m3",
+    fp8_e5m2: "fp8_e5m2",
+} as const;
+export type KvCacheDtype = (typeof KvCacheDtype)[keyof typeof KvCacheDtype];
+const _kvDtypesMatch: Same<KvCacheDtype, (typeof KV_CACHE_DTYPES)[number]> = true;
+void _kvDtypesMatch;
 
 /**
  * The engine flag for a KV-cache dtype (none for `auto`). vLLM 0.11 takes `--kv-cache-dtype

@@ -3,7 +3,7 @@
  * 1.34+). Emits a ResourceClaimTemplate (each pod gets its own claim and devices) or, with
  * `shared`, one ResourceClaim that several pods reference (they share the allocated devices).
  *
- * Requests: `count` GPUs (ExactCount) or every matching GPU on the node ("All"); CEL selectors on
+ * Requests: `count` GPUs (ExactCount) or every matching GPU on the node (`allDevices`, mode All); CEL selectors on
  * the NVIDIA DRA driver's device attributes (productName, uuid) and capacity (memory); and an
  * optional NIC request constrained to the GPU's PCIe root (`resource.kubernetes.io/pcieRoot`),
  * which keeps GPUDirect RDMA traffic off the inter-socket link.
@@ -13,7 +13,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Vendor } from "../../stacks/schema";
+import type { Vendor } from "../types";
 import { draDeviceClass } from "../physical/fleet";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
 
@@ -40,8 +40,10 @@ export interface GpuClaimArgs {
     vendor?: Vendor;
     /** DeviceClass to allocate from. Defaults to the vendor's (e.g. "gpu.nvidia.com"). */
     deviceClassName?: string;
-    /** GPUs per claim, or "All" for every matching GPU on the node. Defaults to 1. */
-    count?: number | "All";
+    /** GPUs per claim (ExactCount). Defaults to 1; ignored with `allDevices`. */
+    count?: number;
+    /** Every matching GPU on the node (allocationMode All) instead of `count`. Defaults to false. */
+    allDevices?: boolean;
     /** Case-insensitive substring of the product name, e.g. "h100" (NVIDIA attribute `productName`). Defaults to any. */
     productName?: string;
     /** Only these GPU UUIDs (NVIDIA attribute `uuid`). Defaults to any. */
@@ -66,9 +68,9 @@ function celString(s: string): string {
 /** Validate args; throws naming the arg and the fix. Pure. */
 export function validateGpuClaimArgs(args: GpuClaimArgs, parent?: pulumi.Resource): void {
     const where = "GpuClaim";
-    const count = args.count ?? 1;
+    const count = args.allDevices ? "All" : (args.count ?? 1);
     if (count !== "All" && (!Number.isInteger(count) || count < 1)) {
-        throw new pulumi.ResourceError(`${where}: count must be a positive integer or "All"; got ${JSON.stringify(args.count)}`, parent);
+        throw new pulumi.ResourceError(`${where}: count must be a positive integer (or allDevices: true); got ${JSON.stringify(args.count)}`, parent);
     }
     const vendor = args.vendor ?? "nvidia";
     if (vendor !== "nvidia" && (args.productName !== undefined || args.uuids !== undefined || args.minMemoryGiB !== undefined)) {
@@ -106,7 +108,7 @@ export function gpuSelectors(args: GpuClaimArgs): string[] {
 
 /** The `devices` block of the claim spec (requests + constraints). Pure. */
 export function gpuClaimDevices(args: GpuClaimArgs): Record<string, unknown> {
-    const count = args.count ?? 1;
+    const count = args.allDevices ? "All" : (args.count ?? 1);
     const selectors = gpuSelectors(args).map((expression) => ({ cel: { expression } }));
     const gpu: Record<string, unknown> = {
         deviceClassName: args.deviceClassName ?? draDeviceClass(args.vendor ?? "nvidia"),

@@ -13,7 +13,8 @@ import { PACKAGE, standardLabels } from "../common/k8s";
 import { extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import type { Model, Pool, ModelSpec, NodePool } from "../types";
+import { resolveArgs, type Resolved } from "../resolve";
 import { kvCacheDtypeArgs } from "../physical/quant";
 
 /** The Dynamo frontend's HTTP port (Service `<name>-frontend`). */
@@ -21,17 +22,17 @@ export const DYNAMO_FRONTEND_PORT = 8000;
 
 export interface DynamoDeploymentArgs {
     namespace: pulumi.Input<string>;
-    model: ModelConfig;
-    pool: PoolConfig;
-    placement: Placement;
+    model: ModelSpec;
+    pool: NodePool;
+    placement?: Placement;
     /** Secret with `HF_TOKEN`, passed to the workers as `envFromSecret`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
-    /** The Dynamo platform (CRDs + operator): the graph deployment waits for both. */
-    platform: pulumi.Resource[];
+    /** The Dynamo platform (CRDs + operator): the graph deployment waits for both. Defaults to none (KServe/Dynamo already installed). */
+    platform?: pulumi.Resource[];
 }
 
 /** Validate; returns the problem or undefined. Pure. */
-export function dynamoProblem(model: ModelConfig, pool: PoolConfig, placement: Placement): string | undefined {
+export function dynamoProblem(model: Model, pool: Pool, placement: Placement): string | undefined {
     if (placement.nodesPerReplica > 1) return `one replica spans ${placement.nodesPerReplica} nodes; multi-node Dynamo workers are not supported here (use serving "llmd", "llmisvc" or "nim")`;
     if (pool.accelerator.vendor !== "nvidia") return `the pinned Dynamo vLLM runtime is CUDA-only; pool "${pool.name}" is ${pool.accelerator.vendor}`;
     if (model.engine !== "vllm") return `engine "${model.engine}": this Dynamo graph runs the vLLM backend; use engine "vllm"`;
@@ -39,7 +40,7 @@ export function dynamoProblem(model: ModelConfig, pool: PoolConfig, placement: P
 }
 
 /** The DynamoGraphDeployment spec. Pure; its shape is pinned in tests. */
-export function dynamoGraphSpec(args: Omit<DynamoDeploymentArgs, "platform">): Record<string, unknown> {
+export function dynamoGraphSpec(args: Omit<Resolved<DynamoDeploymentArgs>, "platform">): Record<string, unknown> {
     const { model, pool, placement } = args;
     const image = model.image ?? images.dynamoVllmRuntime;
     const { nodeSelector, tolerations } = poolPlacement(pool);
@@ -87,8 +88,9 @@ export class DynamoDeployment extends pulumi.ComponentResource {
     /** In-cluster OpenAI base URL of the Dynamo frontend. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, args: DynamoDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: DynamoDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:serving:DynamoDeployment`, name, {}, opts);
+        const args = resolveArgs(spec);
         const problem = dynamoProblem(args.model, args.pool, args.placement);
         if (problem) throw new pulumi.ResourceError(`DynamoDeployment ${name}: ${problem}`, this);
         const { model } = args;
@@ -101,7 +103,7 @@ export class DynamoDeployment extends pulumi.ComponentResource {
                 spec: dynamoGraphSpec(args),
             },
             // The kind comes from dynamo-crds; the operator's admission webhook validates it.
-            { parent: this, dependsOn: args.platform },
+            { parent: this, dependsOn: args.platform ?? [] },
         );
         this.url = pulumi.interpolate`http://${model.name}-frontend.${args.namespace}.svc.cluster.local:${DYNAMO_FRONTEND_PORT}/v1`;
         this.registerOutputs({ url: this.url });

@@ -31,9 +31,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import type { Model, Pool, ModelSpec, NodePool } from "../types";
+import { resolveArgs, type Resolved } from "../resolve";
 import { hostResources, modelQuery } from "./common";
-import { DEFAULT_AUTOSCALING_QUERY } from "../../stacks/schema";
+import { DEFAULT_AUTOSCALING_QUERY } from "../types";
 import type { KServeMode } from "./kserve";
 import { kvCacheDtypeArgs } from "../physical/quant";
 
@@ -54,9 +55,9 @@ export function storageServiceAccountName(modelName: string): string {
 
 export interface KServeModelArgs {
     namespace: pulumi.Input<string>;
-    model: ModelConfig;
-    pool: PoolConfig;
-    placement: Placement;
+    model: ModelSpec;
+    pool: NodePool;
+    placement?: Placement;
     /** Deployment mode (must match the KServe install). Defaults to "Standard". */
     mode?: KServeMode;
     /** Name of the Secret with `HF_TOKEN`; omit for public models. */
@@ -69,12 +70,12 @@ export interface KServeModelArgs {
     monitoringCrds?: pulumi.Resource;
     /** The resource installing the KEDA CRDs (KServe creates ScaledObjects for keda autoscaling). */
     kedaCrds?: pulumi.Resource;
-    /** What the InferenceService waits for: the KServe CRDs, controller and runtime (KServe.inferenceServiceDeps). */
-    kserve: pulumi.Resource[];
+    /** What the InferenceService waits for: the KServe CRDs, controller and runtime (KServe.inferenceServiceDeps). Defaults to none (KServe/Dynamo already installed). */
+    kserve?: pulumi.Resource[];
 }
 
 /** huggingface runtime arguments: model name/id, vLLM engine args from the placement, extra args. Pure. */
-export function kserveHfArgs(model: ModelConfig, placement: Placement): string[] {
+export function kserveHfArgs(model: Model, placement: Placement): string[] {
     // --served-model-name fixes vLLM's `model_name` metric label (and the OpenAI model id) to the name.
     const a = [`--model_name=${model.name}`, `--served-model-name=${model.name}`];
     if (!model.kserve.storageUri) a.push(`--model_id=${model.model}`);
@@ -86,7 +87,7 @@ export function kserveHfArgs(model: ModelConfig, placement: Placement): string[]
 }
 
 /** The InferenceService body (metadata annotations + spec). Pure; validated against the upstream CRD in tests. */
-export function inferenceServiceSpec(args: Omit<KServeModelArgs, "kserve" | "monitoringCrds" | "kedaCrds">): {
+export function inferenceServiceSpec(args: Omit<Resolved<KServeModelArgs>, "kserve" | "monitoringCrds" | "kedaCrds">): {
     annotations: Record<string, string>;
     spec: Record<string, unknown>;
 } {
@@ -156,7 +157,7 @@ export function kserveQuery(query: string, servedName: string, namespace: pulumi
 }
 
 /** The storage-initializer downloads an `hf://` URI and needs the token (when there is one). */
-function needsStorageCredentials(args: Pick<KServeModelArgs, "model" | "hfTokenSecretName">): boolean {
+function needsStorageCredentials(args: Pick<Resolved<KServeModelArgs>, "model" | "hfTokenSecretName">): boolean {
     return args.model.kserve.storageUri && args.hfTokenSecretName !== undefined;
 }
 
@@ -164,8 +165,9 @@ export class KServeModel extends pulumi.ComponentResource {
     /** In-cluster OpenAI-compatible base URL of the predictor. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, args: KServeModelArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: KServeModelArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:serving:KServeModel`, name, {}, opts);
+        const args = resolveArgs(spec);
         const { model, placement } = args;
         const mode = args.mode ?? "Standard";
         if (placement.nodesPerReplica > 1) {
@@ -208,7 +210,7 @@ export class KServeModel extends pulumi.ComponentResource {
             },
             // The kind, its webhooks and the huggingface runtime come from the KServe install; KServe
             // creates a KEDA ScaledObject for keda autoscaling, whose kind must exist too.
-            { parent: this, dependsOn: [...args.kserve, ...kedaDeps, ...saDeps] },
+            { parent: this, dependsOn: [...(args.kserve ?? []), ...kedaDeps, ...saDeps] },
         );
         if (args.podMonitor) {
             new k8s.apiextensions.CustomResource(

@@ -30,7 +30,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import type { Model, Pool, ModelSpec, NodePool } from "../types";
+import { resolveArgs, type Resolved } from "../resolve";
 import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources } from "./common";
 import { kvCacheDtypeArgs } from "../physical/quant";
 
@@ -54,15 +55,15 @@ export function llmisvcSchedulerLabels(name: string): Record<string, string> {
 
 export interface LlmInferenceServiceArgs {
     namespace: pulumi.Input<string>;
-    model: ModelConfig;
-    pool: PoolConfig;
-    placement: Placement;
+    model: ModelSpec;
+    pool: NodePool;
+    placement?: Placement;
     /** Name of the Secret with `HF_TOKEN`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
     /** Inference Gateway the managed route attaches to. Without it the router has only the scheduler. Defaults to none. */
     gateway?: GatewayRef;
-    /** What the resource waits for: CRDs, controller, LLM configs (KServe.llmInferenceServiceDeps). */
-    kserve: pulumi.Resource[];
+    /** What the resource waits for: CRDs, controller, LLM configs (KServe.llmInferenceServiceDeps). Defaults to none (KServe/Dynamo already installed). */
+    kserve?: pulumi.Resource[];
     /** The resource installing the LeaderWorkerSet CRD (multi-node `worker` needs LWS). */
     lwsCrds?: pulumi.Resource;
     /** PodMonitor for the vLLM workload pods and ServiceMonitor for the scheduler (needs the prometheus-operator CRDs). Defaults to false. */
@@ -72,7 +73,7 @@ export interface LlmInferenceServiceArgs {
 }
 
 /** Validate; returns the problem or undefined. Pure. */
-export function llmisvcProblem(model: ModelConfig, placement: Placement): string | undefined {
+export function llmisvcProblem(model: Model, placement: Placement): string | undefined {
     if (placement.nodesPerReplica > 1 && placement.pipeline > 1) {
         return `one replica spans ${placement.nodesPerReplica} nodes with pipeline parallelism ${placement.pipeline}; LLMInferenceService workers scale out by data parallelism: set parallelism.pipeline 1 and parallelism.data`;
     }
@@ -115,7 +116,7 @@ export function llmisvcKvTransferConfig(role: "decode" | "prefill", offloadCpu?:
 }
 
 /** The LLMInferenceService spec. Pure; validated against the upstream CRD in tests. */
-export function llmInferenceServiceSpec(args: Omit<LlmInferenceServiceArgs, "kserve" | "lwsCrds">): Record<string, unknown> {
+export function llmInferenceServiceSpec(args: Omit<Resolved<LlmInferenceServiceArgs>, "kserve" | "lwsCrds">): Record<string, unknown> {
     const { model, pool, placement } = args;
     const multiNode = placement.nodesPerReplica > 1;
     const gpus = placement.gpusPerPod;
@@ -189,8 +190,9 @@ export class LlmInferenceService extends pulumi.ComponentResource {
     /** OpenAI base URL through the inference Gateway (route `/<namespace>/<name>`), or the workload Service (TLS, self-signed) without a router. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, args: LlmInferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: LlmInferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:serving:LlmInferenceService`, name, {}, opts);
+        const args = resolveArgs(spec);
         const problem = llmisvcProblem(args.model, args.placement);
         if (problem) throw new pulumi.ResourceError(`LlmInferenceService ${name}: ${problem}`, this);
         const multiNode = args.placement.nodesPerReplica > 1;
@@ -207,7 +209,7 @@ export class LlmInferenceService extends pulumi.ComponentResource {
                 spec: llmInferenceServiceSpec(args),
             },
             // The kind, webhooks and LLM configs come from the KServe install; workers run as LeaderWorkerSets.
-            { parent: this, dependsOn: [...args.kserve, ...(multiNode && args.lwsCrds ? [args.lwsCrds] : [])] },
+            { parent: this, dependsOn: [...(args.kserve ?? []), ...(multiNode && args.lwsCrds ? [args.lwsCrds] : [])] },
         );
         if ((args.monitoring ?? false) && args.monitoringCrds) {
             const labels = standardLabels("llmisvc", model.name, { "inference-platform/model": model.name });

@@ -19,7 +19,8 @@ import { PACKAGE, standardLabels } from "../common/k8s";
 import { extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
-import type { ModelConfig, PoolConfig, Vendor } from "../../stacks/schema";
+import type { Model, Pool, Vendor, ModelSpec, NodePool } from "../types";
+import { resolveArgs, type Resolved } from "../resolve";
 import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources, ServingInstallArgs } from "./common";
 import { kvCacheDtypeArgs } from "../physical/quant";
 
@@ -105,9 +106,9 @@ export const PD_PLUGINS_CONFIG = [
 
 export interface LlmDArgs extends Pick<ServingInstallArgs, "chartOverrides" | "skipAwait"> {
     namespace: pulumi.Input<string>;
-    model: ModelConfig;
-    pool: PoolConfig;
-    placement: Placement;
+    model: ModelSpec;
+    pool: NodePool;
+    placement?: Placement;
     /** The llm-d inference Gateway (LlmDInfra.gateway). */
     gateway: GatewayRef;
     /** Gateway provider, for the inferencepool chart's provider integration (`istio` adds a DestinationRule). */
@@ -127,7 +128,7 @@ export interface LlmDArgs extends Pick<ServingInstallArgs, "chartOverrides" | "s
 }
 
 /** Validate; returns the problem or undefined. Pure. */
-export function llmdProblem(model: ModelConfig, placement: Placement): string | undefined {
+export function llmdProblem(model: Model, placement: Placement): string | undefined {
     if (placement.nodesPerReplica > 1 && placement.pipeline > 1) {
         return `one replica spans ${placement.nodesPerReplica} nodes with pipeline parallelism ${placement.pipeline}; llm-d multi-node serving is data/expert parallel (LeaderWorkerSet): set parallelism.pipeline 1 and parallelism.data`;
     }
@@ -136,12 +137,12 @@ export function llmdProblem(model: ModelConfig, placement: Placement): string | 
 }
 
 /** The pod labels of the model servers — and the InferencePool selector. */
-export function llmdPodLabels(model: ModelConfig): Record<string, string> {
+export function llmdPodLabels(model: Model): Record<string, string> {
     return { "llm-d.ai/inference-serving": "true", "llm-d.ai/model": model.name };
 }
 
 /** Release name of a model's inferencepool chart (= the InferencePool's name). */
-export function inferencePoolReleaseName(model: ModelConfig): string {
+export function inferencePoolReleaseName(model: Model): string {
     return `${model.name}-pool`;
 }
 
@@ -153,7 +154,7 @@ export function inferencePoolReleaseName(model: ModelConfig): string {
  * inference-scheduling-gateway-sa-metrics-reader-secret` in llm-d/llm-d
  * guides/inference-scheduling/gaie-inference-scheduling/values.yaml @126f65d).
  */
-export function eppMetricsSecretName(model: ModelConfig): string {
+export function eppMetricsSecretName(model: Model): string {
     return `${inferencePoolReleaseName(model)}-sa-metrics-reader-secret`;
 }
 
@@ -164,7 +165,7 @@ export function eppMetricsSecretName(model: ModelConfig): string {
  * flags: the scheduler's defaults already read vLLM's metric names, and the EPP library (GAIE
  * v1.4) refuses the deprecated `--kv-cache-usage-percentage-metric` at startup. Pure.
  */
-export function inferencePoolValues(args: Pick<LlmDArgs, "model" | "monitoring" | "provider">): Record<string, unknown> {
+export function inferencePoolValues(args: Pick<Resolved<LlmDArgs>, "model" | "monitoring" | "provider">): Record<string, unknown> {
     const pd = args.model.llmd.prefillReplicas > 0;
     const epp = images.llmdInferenceScheduler;
     return {
@@ -183,7 +184,7 @@ export function inferencePoolValues(args: Pick<LlmDArgs, "model" | "monitoring" 
 }
 
 /** llm-d-modelservice values. Every key exists in upstream values-0.4.12.yaml (or is read by its templates). Pure. */
-export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "placement" | "hfTokenSecretName" | "monitoring">): Record<string, unknown> {
+export function modelServiceValues(args: Pick<Resolved<LlmDArgs>, "model" | "pool" | "placement" | "hfTokenSecretName" | "monitoring">): Record<string, unknown> {
     const { model, pool, placement } = args;
     const pd = model.llmd.prefillReplicas > 0;
     const multiNode = placement.nodesPerReplica > 1;
@@ -308,7 +309,7 @@ export function modelServiceValues(args: Pick<LlmDArgs, "model" | "pool" | "plac
 }
 
 /** vLLM image: `model.image`, else llm-d's CUDA build on NVIDIA, the ROCm / Gaudi vLLM builds elsewhere. */
-export function llmdImage(model: ModelConfig, pool: PoolConfig): string {
+export function llmdImage(model: Model, pool: Pool): string {
     if (model.image) return model.image;
     return { nvidia: images.llmdCuda, amd: images.vllmRocm, intel: images.vllmGaudi }[pool.accelerator.vendor];
 }
@@ -323,8 +324,9 @@ export class LlmD extends pulumi.ComponentResource {
     /** Name of the InferencePool (= the inferencepool release name). */
     public readonly poolName: string;
 
-    constructor(name: string, args: LlmDArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: LlmDArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:serving:LlmD`, name, {}, opts);
+        const args = resolveArgs(spec);
         const { model, placement } = args;
         const problem = llmdProblem(model, placement);
         if (problem) throw new pulumi.ResourceError(`LlmD ${name}: ${problem}`, this);

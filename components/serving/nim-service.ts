@@ -10,7 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import type { Model, Pool, ModelSpec, NodePool } from "../types";
+import { resolveArgs, type Resolved } from "../resolve";
 
 /** The NIM OpenAI API port. */
 export const NIM_PORT = 8000;
@@ -19,9 +20,9 @@ export const NIM_DEFAULT_CACHE = "100Gi";
 
 export interface NimServiceArgs {
     namespace: pulumi.Input<string>;
-    model: ModelConfig;
-    pool: PoolConfig;
-    placement: Placement;
+    model: ModelSpec;
+    pool: NodePool;
+    placement?: Placement;
     /** Secret holding NGC_API_KEY (NIMCache authSecret, NIMService authSecret). */
     ngcApiSecretName: pulumi.Input<string>;
     /** dockerconfigjson Secret for nvcr.io (model puller and NIM image pulls). */
@@ -37,7 +38,7 @@ export interface NimServiceArgs {
 }
 
 /** Validate; returns the problems (config paths relative to the model). Pure. */
-export function nimProblems(model: ModelConfig, pool: PoolConfig): string[] {
+export function nimProblems(model: Model, pool: Pool): string[] {
     const p: string[] = [];
     if (!model.nim.image) p.push(`nim.image: required for serving "nim" (e.g. "nvcr.io/nim/meta/llama-3.1-8b-instruct")`);
     if (!model.nim.tag) p.push(`nim.tag: required for serving "nim" (a pinned NIM release, e.g. "1.13.1")`);
@@ -46,7 +47,7 @@ export function nimProblems(model: ModelConfig, pool: PoolConfig): string[] {
     return p;
 }
 
-export function nimCacheSpec(args: Pick<NimServiceArgs, "model" | "placement" | "ngcApiSecretName" | "ngcPullSecretName">): Record<string, unknown> {
+export function nimCacheSpec(args: Pick<Resolved<NimServiceArgs>, "model" | "placement" | "ngcApiSecretName" | "ngcPullSecretName">): Record<string, unknown> {
     const { model, placement } = args;
     return {
         source: {
@@ -69,7 +70,7 @@ export function nimCacheSpec(args: Pick<NimServiceArgs, "model" | "placement" | 
     };
 }
 
-export function nimServiceSpec(args: Omit<NimServiceArgs, "operator" | "lwsCrds" | "monitoringCrds">, cacheName: string): Record<string, unknown> {
+export function nimServiceSpec(args: Omit<Resolved<NimServiceArgs>, "operator" | "lwsCrds" | "monitoringCrds">, cacheName: string): Record<string, unknown> {
     const { model, pool, placement } = args;
     const gpus = acceleratorResources(pool, placement.gpusPerPod, { rdma: placement.nodesPerReplica > 1 });
     const { nodeSelector, tolerations } = poolPlacement(pool);
@@ -94,8 +95,9 @@ export class NimService extends pulumi.ComponentResource {
     /** In-cluster OpenAI base URL of the NIM. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, args: NimServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: NimServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:serving:NimService`, name, {}, opts);
+        const args = resolveArgs(spec);
         const problems = nimProblems(args.model, args.pool);
         if (problems.length) throw new pulumi.ResourceError(`NimService ${name}: ${problems.join("; ")}`, this);
         const multiNode = args.placement.nodesPerReplica > 1;

@@ -24,7 +24,8 @@ import { PACKAGE, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement, shmMount, shmVolume } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
+import type { Model, Pool, ModelSpec, NodePool } from "../types";
+import { resolveArgs, type Resolved } from "../resolve";
 import { hostResources } from "./common";
 
 /** Ray Serve's HTTP port (the RayService `<name>-serve-svc` Service). */
@@ -38,9 +39,9 @@ const RAY_GID = 100;
 
 export interface RayServeLlmArgs {
     namespace: pulumi.Input<string>;
-    model: ModelConfig;
-    pool: PoolConfig;
-    placement: Placement;
+    model: ModelSpec;
+    pool: NodePool;
+    placement?: Placement;
     /** Name of the Secret with `HF_TOKEN`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
     /** The resource installing the KubeRay CRDs (`ray.io`). */
@@ -52,7 +53,7 @@ export interface RayServeLlmArgs {
 }
 
 /** Worker pods one RayService can have at most (replicas × nodes per replica). Pure. */
-export function maxWorkerPods(model: ModelConfig, placement: Placement): number {
+export function maxWorkerPods(model: Model, placement: Placement): number {
     return (model.autoscaling ? model.autoscaling.max : placement.replicas) * placement.nodesPerReplica;
 }
 
@@ -62,7 +63,7 @@ export function rayCacheClaimName(modelName: string): string {
 }
 
 /** Validate; returns the problem or undefined. Pure. */
-export function rayServeProblem(model: ModelConfig, pool: PoolConfig, placement: Placement): string | undefined {
+export function rayServeProblem(model: Model, pool: Pool, placement: Placement): string | undefined {
     if (placement.data > 1) return `parallelism.data ${placement.data}: Ray Serve scales by model replicas; set parallelism.data 1 and use replicas (or autoscaling)`;
     if (!model.image && pool.accelerator.vendor !== "nvidia") {
         return `the pinned Ray LLM image is CUDA-only; pool "${pool.name}" is ${pool.accelerator.vendor}: set models[].image to a Ray image with vLLM for that vendor`;
@@ -72,7 +73,7 @@ export function rayServeProblem(model: ModelConfig, pool: PoolConfig, placement:
 }
 
 /** The Serve config (serveConfigV2). JSON is YAML, and needs no YAML library at runtime. Pure. */
-export function serveConfig(model: ModelConfig, placement: Placement): string {
+export function serveConfig(model: Model, placement: Placement): string {
     const a = model.autoscaling;
     const llmConfig = {
         model_loading_config: { model_id: model.model, model_source: model.model },
@@ -95,7 +96,7 @@ export function serveConfig(model: ModelConfig, placement: Placement): string {
 }
 
 /** The RayService spec. Pure; validated against the upstream CRD in tests. */
-export function rayServiceSpec(args: Omit<RayServeLlmArgs, "rayCrds" | "monitoringCrds">): Record<string, unknown> {
+export function rayServiceSpec(args: Omit<Resolved<RayServeLlmArgs>, "rayCrds" | "monitoringCrds">): Record<string, unknown> {
     const { model, pool, placement } = args;
     const image = model.image ?? images.rayLlm;
     const env = [...hfTokenEnv(args.hfTokenSecretName), ...extraEnv(model.env)];
@@ -185,8 +186,9 @@ export class RayServeLlm extends pulumi.ComponentResource {
     /** In-cluster OpenAI base URL (the RayService's serve Service). */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, args: RayServeLlmArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: RayServeLlmArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:serving:RayServeLlm`, name, {}, opts);
+        const args = resolveArgs(spec);
         const problem = rayServeProblem(args.model, args.pool, args.placement);
         if (problem) throw new pulumi.ResourceError(`RayServeLlm ${name}: ${problem}`, this);
         const { model, placement } = args;

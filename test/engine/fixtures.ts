@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { parseStackConfig, ParsedStackConfig, StackConfigInput } from "../../stacks/config";
 import { placementsFor } from "../../stacks/placement";
-import type { EngineServerArgs, Placement } from "../../components/engine/types";
+import type { Placement, ResolvedEngineArgs } from "../../components/engine/types";
 import type { RecordedResource } from "../../stacks/offline/mock-engine";
 
 export const H100_POOL = {
@@ -18,7 +18,7 @@ export function config(models: StackConfigInput["models"], pools: StackConfigInp
 }
 
 /** EngineServerArgs for models[i] of a config, placed by the planner. */
-export function serverArgs(cfg: ParsedStackConfig, i = 0, extra: Partial<EngineServerArgs> = {}): EngineServerArgs {
+export function serverArgs(cfg: ParsedStackConfig, i = 0, extra: Partial<ResolvedEngineArgs> = {}): ResolvedEngineArgs {
     const placements: Placement[] = placementsFor(cfg);
     const model = cfg.models[i];
     const pool = cfg.fleet.pools.find((p) => p.name === (model.pool ?? cfg.fleet.pools[0].name))!;

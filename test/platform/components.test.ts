@@ -258,7 +258,7 @@ describe("platform components", () => {
         });
 
         it("All mode, shared ResourceClaim, and a NIC on the same PCIe root", async () => {
-            const all = gpuClaimDevices({ namespace: "x", count: "All" });
+            const all = gpuClaimDevices({ namespace: "x", allDevices: true });
             assert.deepEqual(all["requests"], [{ name: "gpu", exactly: { deviceClassName: "gpu.nvidia.com", allocationMode: "All" } }]);
             const driver = new Marker("dra-release");
             const shared = new GpuClaim("shared-gpu", { namespace: "inference", shared: true, nic: { deviceClassName: "nic.example.com" }, driver });
@@ -273,7 +273,7 @@ describe("platform components", () => {
         it("rejects impossible requests", () => {
             assert.throws(() => new GpuClaim("c1", { namespace: "x", count: 3, uuids: ["GPU-a"] }), /exceeds the 1 uuids/);
             assert.throws(() => new GpuClaim("c2", { namespace: "x", vendor: "amd", productName: "mi300" }), /write the selector in cel/);
-            assert.throws(() => new GpuClaim("c3", { namespace: "x", count: 0 }), /positive integer or "All"/);
+            assert.throws(() => new GpuClaim("c3", { namespace: "x", count: 0 }), /positive integer \(or allDevices: true\)/);
         });
     });
 
