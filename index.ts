@@ -1,8 +1,8 @@
 /**
  * inference-platform entry point: validate the stack config (errors stop here, before any
- * resource is registered), then stand up the platform. See stacks/program.ts.
+ * resource is registered), then stand up the platform. See stacks/stack/program.ts.
  */
-import { program } from "./stacks/program";
+import { program } from "./stacks/stack/program";
 
 const outputs = program();
 

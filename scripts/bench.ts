@@ -14,19 +14,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import * as YAML from "yaml";
-import { installMockEngine, type RecordedResource } from "../stacks/offline/mock-engine";
-import { planStack, readStackFile, type PlanResult } from "../stacks/offline/plan";
-import { planExtras } from "../stacks/offline/extras";
-import { componentGraph, graphDepth, longestChain, resourceDepth } from "../stacks/offline/graph";
+import { installMockEngine, type RecordedResource } from "../stacks/plan/mock-engine";
+import { planStack, readStackFile, type PlanResult } from "../stacks/plan/plan";
+import { planExtras } from "../stacks/plan/extras";
+import { componentGraph, graphDepth, longestChain, resourceDepth } from "../stacks/plan/graph";
 import { evaluate } from "../policies/lib/evaluate";
 import { parsePackConfig } from "../policies/lib/config";
 import { ruleNames, rules } from "../policies/rules";
-import { policyPackConfig } from "../stacks/offline/extras";
-import { graphNodes, policyItems } from "../stacks/offline/guardrails";
-import { findHelm } from "../stacks/offline/render";
-import { renderStackPlan } from "../stacks/offline/inventory";
+import { policyPackConfig } from "../stacks/plan/extras";
+import { graphNodes, policyItems } from "../stacks/plan/guardrails";
+import { findHelm } from "../stacks/plan/render";
+import { renderStackPlan } from "../stacks/plan/inventory";
 import { planAll } from "../components/physical/planner";
-import { stackConfigSchema } from "../stacks/schema";
+import { stackConfigSchema } from "../stacks/config/schema";
 
 /** The repository root (this file runs from scripts/ or, compiled, from bin/scripts/). */
 const ROOT = path.resolve(__dirname, path.basename(path.resolve(__dirname, "..")) === "bin" ? "../.." : "..");

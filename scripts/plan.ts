@@ -10,13 +10,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "../stacks/config";
+import { ConfigError } from "../stacks/config/load";
 import { exitWhenFlushed } from "./exit";
-import { planExtras } from "../stacks/offline/extras";
-import { installMockEngine } from "../stacks/offline/mock-engine";
-import { runGuardrails } from "../stacks/offline/guardrails";
-import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/offline/plan";
-import { renderStackPlan } from "../stacks/offline/inventory";
+import { planExtras } from "../stacks/plan/extras";
+import { installMockEngine } from "../stacks/plan/mock-engine";
+import { runGuardrails } from "../stacks/plan/guardrails";
+import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/plan/plan";
+import { renderStackPlan } from "../stacks/plan/inventory";
 
 const USAGE = "usage: npm run plan -- (--stack <name> | --config <file>) [--out <dir>] [--charts <dir of <chart>-<version>.tgz>]";
 

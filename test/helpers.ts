@@ -2,11 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RecordedResource, settle } from "../stacks/offline/mock-engine";
-import { planStack, PlanResult, readStackFile, renderManifests, ManifestDoc } from "../stacks/offline/plan";
+import { RecordedResource, settle } from "../stacks/plan/mock-engine";
+import { planStack, PlanResult, readStackFile, renderManifests, ManifestDoc } from "../stacks/plan/plan";
 import { sharedRecorder } from "./setup";
 import { strict as assert } from "node:assert";
-import { ConfigError } from "../stacks/config";
+import { ConfigError } from "../stacks/config/load";
 
 export { settle };
 

@@ -1,6 +1,6 @@
 /**
  * Policy configuration: the GPU fleet, in the same shape as the stack config's `fleet`
- * (stacks/schema.ts `poolSchema`), so a stack's fleet can be pasted into the policy config.
+ * (stacks/config/schema.ts `poolSchema`), so a stack's fleet can be pasted into the policy config.
  * Mirrored here on purpose: the pack is published on its own and imports nothing outside policies/.
  *
  * Two file shapes are accepted by the CLI (`--config`):
@@ -19,7 +19,7 @@ export type Vendor = (typeof vendors)[number];
 export const enforcementLevels = ["advisory", "mandatory", "remediate", "disabled"] as const;
 export type EnforcementLevel = (typeof enforcementLevels)[number];
 
-// Kept equal to stacks/schema.ts (`dnsLabel`, `labelMap`, `taintSchema`, `poolSchema`, `fleetSchema`) by
+// Kept equal to stacks/config/schema.ts (`dnsLabel`, `labelMap`, `taintSchema`, `poolSchema`, `fleetSchema`) by
 // test/policies/fleet-contract.test.ts; the name rules are lib/k8s-names.ts (the pack's copy of
 // components/common/k8s-validation.ts, checked equal by the same test).
 const dnsLabel = z

@@ -21,9 +21,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { CONFIG_NAMESPACE, parseStackConfig } from "../../stacks/config";
-import { readStackFile, splitConfig } from "../../stacks/offline/plan";
-import { policyPackConfig } from "../../stacks/offline/extras";
+import { CONFIG_NAMESPACE, parseStackConfig } from "../../stacks/config/load";
+import { readStackFile, splitConfig } from "../../stacks/plan/plan";
+import { policyPackConfig } from "../../stacks/plan/extras";
 import { isLocalPath } from "../../components/common/helm";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -19,7 +19,7 @@ import { NimService } from "../../components/serving/nim-service";
 import { DynamoDeployment } from "../../components/serving/dynamo";
 import { GpuClaim } from "../../components/platform/gpu-claim";
 import { resolveModel, resolveNodePool, type NodePool } from "../../components/types";
-import { parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config/load";
 import { deploy } from "../../examples/standalone";
 import { promiseOf, registered, resetRecords } from "../helpers";
 

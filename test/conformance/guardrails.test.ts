@@ -3,7 +3,7 @@
  * stack's fleet), as CrossGuard would run it on `pulumi preview --policy-pack policies`.
  */
 import { strict as assert } from "node:assert";
-import { runGuardrails } from "../../stacks/offline/guardrails";
+import { runGuardrails } from "../../stacks/plan/guardrails";
 import { planExample, stackFiles } from "../helpers";
 
 describe("guardrails: every stack config passes the policy pack", () => {

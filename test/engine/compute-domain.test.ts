@@ -1,7 +1,7 @@
 /** Rack-scale NVLink: multi-node groups on an NVL72 pool claim the pool's ComputeDomain channel. */
 import { strict as assert } from "node:assert";
-import { parseStackConfig } from "../../stacks/config";
-import { InferenceStack } from "../../stacks/inference-stack";
+import { parseStackConfig } from "../../stacks/config/load";
+import { InferenceStack } from "../../stacks/stack/inference-stack";
 import { one, resetRecords } from "../helpers";
 import { spec } from "./fixtures";
 

@@ -1,9 +1,9 @@
 /** Shared fixtures for the engine tests: parsed configs, placements, CRD-installer stand-ins. */
 import * as k8s from "@pulumi/kubernetes";
-import { parseStackConfig, ParsedStackConfig, StackConfigInput } from "../../stacks/config";
-import { placementsFor } from "../../stacks/placement";
+import { parseStackConfig, ParsedStackConfig, StackConfigInput } from "../../stacks/config/load";
+import { placementsFor } from "../../stacks/stack/placement";
 import type { Placement, ResolvedEngineArgs } from "../../components/engine/types";
-import type { RecordedResource } from "../../stacks/offline/mock-engine";
+import type { RecordedResource } from "../../stacks/plan/mock-engine";
 
 export const H100_POOL = {
     name: "h100",

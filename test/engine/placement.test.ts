@@ -1,8 +1,8 @@
 /** Placements from the planner, engine-level config problems, the engine layer's choice of server, and the seed cases. */
 import { strict as assert } from "node:assert";
-import { ConfigError } from "../../stacks/config";
-import { planPlacements, placementsFor } from "../../stacks/placement";
-import { engineKind } from "../../stacks/layers/engine";
+import { ConfigError } from "../../stacks/config/load";
+import { planPlacements, placementsFor } from "../../stacks/stack/placement";
+import { engineKind } from "../../stacks/stack/layers/engine";
 import { checkObject } from "../conformance/upstream";
 import { planExample } from "../helpers";
 import { config, H100_POOL } from "./fixtures";

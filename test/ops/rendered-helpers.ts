@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import * as YAML from "yaml";
-import { findHelm } from "../../stacks/offline/render";
-import { renderStackPlan, type StackRender } from "../../stacks/offline/inventory";
-import type { PlanResult } from "../../stacks/offline/plan";
+import { findHelm } from "../../stacks/plan/render";
+import { renderStackPlan, type StackRender } from "../../stacks/plan/inventory";
+import type { PlanResult } from "../../stacks/plan/plan";
 import { planExample, ROOT } from "../helpers";
 import { toJsonSchema, upstreamDir } from "../conformance/upstream";
 

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { stackFiles } from "../helpers";
 import { corpus, OPTION_STACKS, shellSplit, expandVars, VARIANTS, variantsRefused } from "./corpus";
-import { engines, servingModes } from "../../stacks/schema";
+import { engines, servingModes } from "../../stacks/config/schema";
 
 describe("parsers: corpus of every shipped stack and option", function () {
     this.timeout(600_000);

@@ -19,11 +19,11 @@
 import * as path from "node:path";
 import { ROOT } from "../helpers";
 import { sharedRecorder } from "../setup";
-import { ConfigError } from "../../stacks/config";
-import { planStack, readStackFile, renderManifests, type ManifestDoc, type StackFile } from "../../stacks/offline/plan";
-import type { RecordedResource } from "../../stacks/offline/mock-engine";
-import type { ParsedStackConfig, ServingMode } from "../../stacks/schema";
-import { AUTOSCALING_MODES } from "../../stacks/layers/serving";
+import { ConfigError } from "../../stacks/config/load";
+import { planStack, readStackFile, renderManifests, type ManifestDoc, type StackFile } from "../../stacks/plan/plan";
+import type { RecordedResource } from "../../stacks/plan/mock-engine";
+import type { ParsedStackConfig, ServingMode } from "../../stacks/config/schema";
+import { AUTOSCALING_MODES } from "../../stacks/stack/layers/serving";
 import { stackFiles } from "../helpers";
 
 export interface CorpusStack {

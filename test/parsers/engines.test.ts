@@ -10,7 +10,7 @@ import { loadTable, parseArgv, TABLES_DIR } from "./argv";
 import { engineCommandLines, imageTables, scriptCommands, type EngineCommandLine } from "./engine-commands";
 import { sglangArgs } from "../../components/engine/sglang";
 import { vllmServeArgs } from "../../components/engine/vllm";
-import type { ModelConfig } from "../../stacks/schema";
+import type { ModelConfig } from "../../stacks/config/schema";
 import type { Placement } from "../../components/engine/types";
 
 const PLACEMENT: Placement = { tensor: 4, pipeline: 2, data: 2, gpusPerPod: 8, nodesPerReplica: 1, replicas: 1 };

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { modelSchema } from "../../stacks/schema";
+import { modelSchema } from "../../stacks/config/schema";
 import {
     CATALOG_ENTRIES,
     MODEL_CATALOG,

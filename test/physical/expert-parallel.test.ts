@@ -6,7 +6,7 @@
  * on every data-parallel rank could not.
  */
 import * as assert from "node:assert/strict";
-import { modelSchema, poolSchema } from "../../stacks/schema";
+import { modelSchema, poolSchema } from "../../stacks/config/schema";
 import { expertParallelOf, lookupModel, memoryPerGpu, PlanError, planModel } from "../../components/physical";
 import { expertWeightBytes, weightBytes } from "../../components/physical/catalog";
 

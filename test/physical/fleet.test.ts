@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { poolSchema } from "../../stacks/schema";
+import { poolSchema } from "../../stacks/config/schema";
 import {
     PlanError,
     deviceResourceName,

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { modelSchema, poolSchema, stackConfigSchema } from "../../stacks/schema";
-import { planPlacements } from "../../stacks/placement";
+import { modelSchema, poolSchema, stackConfigSchema } from "../../stacks/config/schema";
+import { planPlacements } from "../../stacks/stack/placement";
 import {
     KNOWN_QUANT_METHODS,
     PlanError,

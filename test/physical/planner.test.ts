@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { modelSchema, poolSchema, type StackConfigInput } from "../../stacks/schema";
+import { modelSchema, poolSchema, type StackConfigInput } from "../../stacks/config/schema";
 import {
     PlanError,
     RUNTIME_RESERVE_GIB,

@@ -7,7 +7,7 @@
  * The same table is in docs/physical.md.
  */
 import * as assert from "node:assert/strict";
-import { modelSchema, poolSchema, type StackConfigInput } from "../../stacks/schema";
+import { modelSchema, poolSchema, type StackConfigInput } from "../../stacks/config/schema";
 import { planModel } from "../../components/physical";
 
 type ModelInput = NonNullable<StackConfigInput["models"]>[number];

@@ -1,11 +1,11 @@
 /** PlatformLayer wiring: what turns on from fleet/models, validation, and the all-vendors plan (conformance, edges, depth). */
 import { strict as assert } from "node:assert";
-import { parseStackConfig, ConfigError, StackConfigInput } from "../../stacks/config";
-import { platformDecisions } from "../../stacks/layers/platform";
+import { parseStackConfig, ConfigError, StackConfigInput } from "../../stacks/config/load";
+import { platformDecisions } from "../../stacks/stack/layers/platform";
 import { planExample } from "../helpers";
 import { checkObject, checkValuesKeys } from "../conformance/upstream";
 import { upstreamChartName } from "../../components/common/helm";
-import type { RecordedResource } from "../../stacks/offline/mock-engine";
+import type { RecordedResource } from "../../stacks/plan/mock-engine";
 
 const nvidia = { name: "h100", nodes: 1, accelerator: { vendor: "nvidia", product: "H100", memoryGiB: 80, perNode: 8 } } as const;
 const amd = { name: "mi300x", nodes: 1, accelerator: { vendor: "amd", product: "MI300X", memoryGiB: 192, perNode: 8 } } as const;

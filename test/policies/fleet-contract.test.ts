@@ -1,13 +1,13 @@
 /**
  * One fleet contract and one packing: the pack's fleet schema (policies/lib/config.ts) is the
- * stack's (stacks/schema.ts `fleetSchema`), and the capacity rule packs whole pods onto nodes
+ * stack's (stacks/config/schema.ts `fleetSchema`), and the capacity rule packs whole pods onto nodes
  * exactly as the planner (components/physical/fleet.ts `packPods`). The pack keeps its own copies
  * (it is published alone and imports nothing outside policies/); these tests keep them equal.
  */
 import { strict as assert } from "node:assert";
 import Ajv from "ajv";
 import { z } from "zod";
-import { fleetSchema as stackFleet } from "../../stacks/schema";
+import { fleetSchema as stackFleet } from "../../stacks/config/schema";
 import { packPods as plannerPack } from "../../components/physical/fleet";
 import { fleetConfigSchema, fleetSchema as packFleet } from "../../policies/lib/config";
 import * as packNames from "../../policies/lib/k8s-names";

@@ -67,7 +67,7 @@ describe("policies: the pack", () => {
         }
         assert.equal(cfg.all, "mandatory");
         assert.equal(cfg.policies["engines-scraped"]?.enforcementLevel, "advisory");
-        // Defaults applied as in stacks/schema.ts: nvlinkDomain = perNode, labels = {"inference-platform/pool": name}.
+        // Defaults applied as in stacks/config/schema.ts: nvlinkDomain = perNode, labels = {"inference-platform/pool": name}.
         const l40s = cfg.policies["gpus-per-pod-fit-node"]?.fleet?.pools[1];
         assert.deepEqual([l40s?.nvlinkDomain, l40s?.labels, l40s?.taints, l40s?.nodes], [4, { "inference-platform/pool": "l40s" }, [], 2]);
         const bad = { pools: [{ name: "a", accelerator: { vendor: "tpu", product: "v5", memoryGiB: 16, perNode: 4 }, extra: 1 }] };

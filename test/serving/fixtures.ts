@@ -1,11 +1,11 @@
 /** Shared fixtures for the serving tests: parsed configs, placements, CRD-installer stand-ins. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, ParsedStackConfig, StackConfigInput } from "../../stacks/config";
-import { placementsFor } from "../../stacks/placement";
+import { parseStackConfig, ParsedStackConfig, StackConfigInput } from "../../stacks/config/load";
+import { placementsFor } from "../../stacks/stack/placement";
 import type { Placement } from "../../components/engine/types";
-import type { ModelConfig, PoolConfig } from "../../stacks/schema";
-import type { RecordedResource } from "../../stacks/offline/mock-engine";
+import type { ModelConfig, PoolConfig } from "../../stacks/config/schema";
+import type { RecordedResource } from "../../stacks/plan/mock-engine";
 
 export const L40S_POOL = {
     name: "l40s",

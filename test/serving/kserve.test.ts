@@ -4,7 +4,7 @@ import { KServe, kserveResourcesValues, llmisvcResourcesValues, runtimeConfigsVa
 import { ISTIO_INGRESS_GATEWAY, KNATIVE_FEATURES, KnativeServing, knativeServingSpec } from "../../components/serving/knative";
 import { inferenceServiceSpec, KSERVE_DEFAULT_QUERY, KServeModel } from "../../components/serving/kserve-model";
 import { multiSeriesQueryProblem } from "../../components/serving/common";
-import { servingConfigProblems } from "../../stacks/layers/serving";
+import { servingConfigProblems } from "../../stacks/stack/layers/serving";
 import { one, promiseOf, registered, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { config, crType, H100_POOL, inputs, installer, L40S_POOL, manifestOf, modelArgs, resolved, valuesOf } from "./fixtures";

@@ -2,10 +2,10 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { InferenceStack } from "../../stacks/inference-stack";
-import { parseStackConfig } from "../../stacks/config";
-import { readStackFile, splitConfig } from "../../stacks/offline/plan";
-import { servingConfigProblems } from "../../stacks/layers/serving";
+import { InferenceStack } from "../../stacks/stack/inference-stack";
+import { parseStackConfig } from "../../stacks/config/load";
+import { readStackFile, splitConfig } from "../../stacks/plan/plan";
+import { servingConfigProblems } from "../../stacks/stack/layers/serving";
 import { ancestry, promiseOf, registered, resetRecords, ROOT } from "../helpers";
 import { config, H100_POOL } from "./fixtures";
 

@@ -12,7 +12,7 @@ import { strict as assert } from "node:assert";
 import * as YAML from "yaml";
 import { inferencePoolValues, PD_PLUGINS_CONFIG } from "../../components/serving/llmd";
 import { charts, images, LLMD_RELEASE, LLMD_RELEASES, llmdReleaseOf, pinnedLlmdSet } from "../../components/versions";
-import { servingConfigProblems } from "../../stacks/layers/serving";
+import { servingConfigProblems } from "../../stacks/stack/layers/serving";
 import { chartArchive, fileInTgz } from "./chart-files";
 import { config } from "./fixtures";
 

@@ -23,7 +23,7 @@ import { strict as assert } from "node:assert";
 import * as YAML from "yaml";
 import { planAll } from "../../components/physical";
 import { images, LLMD_RELEASE, LLMD_RELEASES } from "../../components/versions";
-import type { RecordedResource } from "../../stacks/offline/mock-engine";
+import type { RecordedResource } from "../../stacks/plan/mock-engine";
 import { planExample, resetRecords } from "../helpers";
 import { chartArchive, fileInTgz } from "./chart-files";
 

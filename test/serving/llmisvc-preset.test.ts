@@ -16,7 +16,7 @@ import {
     LLMISVC_PRESET_FLAGS,
     LLMISVC_UCX_TLS,
 } from "../../components/serving/llm-inference-service";
-import { servingConfigProblems } from "../../stacks/layers/serving";
+import { servingConfigProblems } from "../../stacks/stack/layers/serving";
 import { one, resetRecords } from "../helpers";
 import { validateObject } from "../conformance/upstream";
 import { chartArchive, fileInTgz } from "./chart-files";

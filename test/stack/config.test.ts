@@ -1,6 +1,6 @@
 /** Stack config parsing: defaults for a minimal config, and one clear line per bad value. */
 import { strict as assert } from "node:assert";
-import { ConfigError, parseStackConfig, loadStackConfig, defaultModelName } from "../../stacks/config";
+import { ConfigError, parseStackConfig, loadStackConfig, defaultModelName } from "../../stacks/config/load";
 import * as pulumi from "@pulumi/pulumi";
 import { refusals, registered, resetRecords } from "../helpers";
 
@@ -20,7 +20,7 @@ describe("stack config", () => {
         const m = cfg.models[0];
         assert.equal(m.name, "qwen3-0-6b");
         assert.equal(m.engine, "vllm");
-        assert.equal(m.parallelism, "auto");
+        assert.equal(m.parallelism, undefined, "auto is the absence of explicit parallelism");
         assert.equal(m.serving, "engine");
         assert.equal(m.replicas, 1);
         assert.equal(cfg.cluster.namespace, "inference");

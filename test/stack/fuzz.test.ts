@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import * as YAML from "yaml";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
-import { parseStackText, planStack, splitConfig, StackFileError } from "../../stacks/offline/plan";
+import { ConfigError, parseStackConfig } from "../../stacks/config/load";
+import { parseStackText, planStack, splitConfig, StackFileError } from "../../stacks/plan/plan";
 import { ROOT, stackFiles } from "../helpers";
 import { sharedRecorder } from "../setup";
 

@@ -1,7 +1,7 @@
 /** InferenceStack wiring: one provider, layers in order under the stack, real dependencies. */
 import { strict as assert } from "node:assert";
-import { parseStackConfig, StackConfig } from "../../stacks/config";
-import { InferenceStack } from "../../stacks/inference-stack";
+import { parseStackConfig, StackConfig } from "../../stacks/config/load";
+import { InferenceStack } from "../../stacks/stack/inference-stack";
 import { promiseOf, registered, resetRecords, one } from "../helpers";
 
 function config(extra: Partial<StackConfig> = {}): StackConfig {

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from "node:assert";
 import * as v from "../../components/common/k8s-validation";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
-import { parseStackText } from "../../stacks/offline/plan";
+import { ConfigError, parseStackConfig } from "../../stacks/config/load";
+import { parseStackText } from "../../stacks/plan/plan";
 import { refusals } from "../helpers";
 
 const ok = (r: string | undefined, what: string) => assert.equal(r, undefined, `${what} should pass: ${r}`);

@@ -1,7 +1,7 @@
 /** cluster.skipAwait: no readiness or deletion waits on anything that needs kubelets or controllers. */
 import { strict as assert } from "node:assert";
-import { parseStackConfig } from "../../stacks/config";
-import { InferenceStack } from "../../stacks/inference-stack";
+import { parseStackConfig } from "../../stacks/config/load";
+import { InferenceStack } from "../../stacks/stack/inference-stack";
 import * as pulumi from "@pulumi/pulumi";
 import { registered, resetRecords } from "../helpers";
 

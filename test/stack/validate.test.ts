@@ -1,9 +1,9 @@
 /** The up-front gate: every deeper problem (planner, platform, serving) before anything is registered. */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
-import { checkStack } from "../../stacks/validate";
-import { program } from "../../stacks/program";
+import { ConfigError, parseStackConfig } from "../../stacks/config/load";
+import { checkStack } from "../../stacks/config/validate";
+import { program } from "../../stacks/stack/program";
 import { refusals, registered, resetRecords } from "../helpers";
 
 const l4 = { name: "l4", nodes: 1, accelerator: { vendor: "nvidia", product: "L4", memoryGiB: 24, perNode: 1 } };

@@ -4,13 +4,13 @@
  * reported together, one line each, each naming its config path. Pure: the program, the offline
  * plan and the tests call it without the engine.
  */
-import type { Placement } from "../components/engine/types";
-import type { ModelPlan } from "../components/physical/planner";
-import { ConfigError, path } from "./config";
+import type { Placement } from "../../components/engine/types";
+import type { ModelPlan } from "../../components/physical/planner";
+import { ConfigError, path } from "./load";
 import type { ParsedStackConfig } from "./schema";
-import { planPlacements } from "./placement";
-import { platformDecisions, PlatformDecisions } from "./layers/platform";
-import { servingConfigProblems } from "./layers/serving";
+import { planPlacements } from "../stack/placement";
+import { platformDecisions, PlatformDecisions } from "../stack/layers/platform";
+import { servingConfigProblems } from "../stack/layers/serving";
 
 /** What the layers build from, computed once per stack. */
 export interface StackPlan {

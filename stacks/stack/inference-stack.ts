@@ -7,10 +7,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, skipAwaitTransformation } from "../components/common/k8s";
-import { mirrorTransformation } from "../components/common/mirror";
-import type { StackConfig } from "./config";
-import { checkStack, StackPlan } from "./validate";
+import { PACKAGE, skipAwaitTransformation } from "../../components/common/k8s";
+import { mirrorTransformation } from "../../components/common/mirror";
+import type { StackConfig } from "../config/load";
+import { checkStack, StackPlan } from "../config/validate";
 import { PlatformLayer } from "./layers/platform";
 import { EngineLayer } from "./layers/engine";
 import { ServingLayer } from "./layers/serving";

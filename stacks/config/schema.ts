@@ -8,9 +8,9 @@
  * NOT part of this schema: they are read with `config.requireSecret`/`getSecret` in config.ts.
  */
 import { z } from "zod";
-import * as k8s from "../components/common/k8s-validation";
-import { KV_CACHE_DTYPES, QUANT_KINDS } from "../components/physical/quant";
-import { DEFAULT_AUTOSCALING_QUERY, defaultModelName } from "../components/types";
+import * as k8s from "../../components/common/k8s-validation";
+import { KV_CACHE_DTYPES, QUANT_KINDS } from "../../components/physical/quant";
+import { DEFAULT_AUTOSCALING_QUERY, defaultModelName } from "../../components/types";
 
 export { DEFAULT_AUTOSCALING_QUERY, defaultModelName };
 

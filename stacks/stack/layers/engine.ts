@@ -9,17 +9,17 @@
  * Every model is placed (and every problem reported) before the first engine resource exists.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../../components/common/k8s";
-import { LwsServer } from "../../components/engine/lws";
-import { RayVllmServer } from "../../components/engine/ray";
-import { SglangServer } from "../../components/engine/sglang";
-import { TritonTrtllmServer } from "../../components/engine/triton-trtllm";
-import type { EngineServerArgs, MultiNodeServerArgs, Placement } from "../../components/engine/types";
-import { VllmServer } from "../../components/engine/vllm";
-import { EngineAutoscaler, ScaleTarget } from "../../components/engine/autoscaler";
+import { PACKAGE } from "../../../components/common/k8s";
+import { LwsServer } from "../../../components/engine/lws";
+import { RayVllmServer } from "../../../components/engine/ray";
+import { SglangServer } from "../../../components/engine/sglang";
+import { TritonTrtllmServer } from "../../../components/engine/triton-trtllm";
+import type { EngineServerArgs, MultiNodeServerArgs, Placement } from "../../../components/engine/types";
+import { VllmServer } from "../../../components/engine/vllm";
+import { EngineAutoscaler, ScaleTarget } from "../../../components/engine/autoscaler";
 import type { PlatformLayer } from "./platform";
-import type { StackConfig } from "../config";
-import { poolOf } from "../config";
+import type { StackConfig } from "../../config/load";
+import { poolOf } from "../../config/load";
 import { placementsFor } from "../placement";
 
 export interface EngineLayerArgs {

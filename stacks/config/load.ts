@@ -5,9 +5,9 @@
  * the bad value and what is allowed — raised before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { resolvePool } from "../components/physical/fleet";
+import { resolvePool } from "../../components/physical/fleet";
 import { z } from "zod";
-import { envVarName } from "../components/common/k8s-validation";
+import { envVarName } from "../../components/common/k8s-validation";
 import {
     ParsedStackConfig,
     stackConfigSchema,

@@ -1,6 +1,6 @@
 /**
- * The rendered side of an offline plan: every Helm release rendered (stacks/offline/render.ts)
- * and the stack's image inventory (stacks/offline/images.ts), as files for writePlan —
+ * The rendered side of an offline plan: every Helm release rendered (stacks/plan/render.ts)
+ * and the stack's image inventory (stacks/plan/images.ts), as files for writePlan —
  * rendered/<release>.yaml and images.txt — plus the lines the plan command prints.
  */
 import type { PlanResult } from "./plan";

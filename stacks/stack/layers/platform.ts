@@ -11,35 +11,35 @@
  * ServiceMonitors).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../../components/common/k8s";
-import { ChartKey, charts, manifests } from "../../components/versions";
-import { chartSourceProblems } from "../../components/common/helm";
-import { nvlinkSpansNodes } from "../../components/physical/fleet";
-import { WorkloadNamespace } from "../../components/platform/namespace";
-import { Toleration, tolerationsFor } from "../../components/platform/common";
-import { NvidiaGpuOperator, nvidiaDriverRoot } from "../../components/platform/gpu-operator";
-import { NvidiaNetworkOperator } from "../../components/platform/network-operator";
-import { AmdGpuOperator } from "../../components/platform/amd-gpu-operator";
-import { IntelGaudiOperator } from "../../components/platform/intel-gaudi-operator";
-import { ComputeDomainSpec, NvidiaDraDriver } from "../../components/platform/dra-driver";
-import { NodeFeatureDiscovery } from "../../components/platform/nfd";
-import { CertManager } from "../../components/platform/cert-manager";
-import { Monitoring } from "../../components/platform/monitoring";
-import { Keda } from "../../components/platform/keda";
-import { LeaderWorkerSet } from "../../components/platform/lws";
-import { KubeRay } from "../../components/platform/kuberay";
-import { GatewayApiCrds, GATEWAY_API_GROUPS } from "../../components/platform/gateway-api-crds";
-import { InferenceExtensionCrds, INFERENCE_EXTENSION_GROUPS } from "../../components/platform/inference-extension-crds";
-import { GatewayProvider, GatewayProviderKind } from "../../components/platform/gateway-provider";
-import { InferenceGateway } from "../../components/platform/inference-gateway";
-import { ConfigError, path, poolOf } from "../config";
-import type { ParsedStackConfig, PoolConfig, Vendor } from "../schema";
+import { PACKAGE } from "../../../components/common/k8s";
+import { ChartKey, charts, manifests } from "../../../components/versions";
+import { chartSourceProblems } from "../../../components/common/helm";
+import { nvlinkSpansNodes } from "../../../components/physical/fleet";
+import { WorkloadNamespace } from "../../../components/platform/namespace";
+import { Toleration, tolerationsFor } from "../../../components/platform/common";
+import { NvidiaGpuOperator, nvidiaDriverRoot } from "../../../components/platform/gpu-operator";
+import { NvidiaNetworkOperator } from "../../../components/platform/network-operator";
+import { AmdGpuOperator } from "../../../components/platform/amd-gpu-operator";
+import { IntelGaudiOperator } from "../../../components/platform/intel-gaudi-operator";
+import { ComputeDomainSpec, NvidiaDraDriver } from "../../../components/platform/dra-driver";
+import { NodeFeatureDiscovery } from "../../../components/platform/nfd";
+import { CertManager } from "../../../components/platform/cert-manager";
+import { Monitoring } from "../../../components/platform/monitoring";
+import { Keda } from "../../../components/platform/keda";
+import { LeaderWorkerSet } from "../../../components/platform/lws";
+import { KubeRay } from "../../../components/platform/kuberay";
+import { GatewayApiCrds, GATEWAY_API_GROUPS } from "../../../components/platform/gateway-api-crds";
+import { InferenceExtensionCrds, INFERENCE_EXTENSION_GROUPS } from "../../../components/platform/inference-extension-crds";
+import { GatewayProvider, GatewayProviderKind } from "../../../components/platform/gateway-provider";
+import { InferenceGateway } from "../../../components/platform/inference-gateway";
+import { ConfigError, path, poolOf } from "../../config/load";
+import type { ParsedStackConfig, PoolConfig, Vendor } from "../../config/schema";
 import { placementsFor } from "../placement";
-import type { Placement } from "../../components/engine/types";
+import type { Placement } from "../../../components/engine/types";
 
 export interface PlatformLayerArgs {
     config: ParsedStackConfig & { secrets?: { hfToken?: pulumi.Output<string>; ngcApiKey?: pulumi.Output<string> } };
-    /** Decisions when the caller already made them (stacks/validate.ts). Defaults to `platformDecisions(config)`. */
+    /** Decisions when the caller already made them (stacks/config/validate.ts). Defaults to `platformDecisions(config)`. */
     decisions?: PlatformDecisions;
 }
 

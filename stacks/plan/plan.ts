@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { CONFIG_NAMESPACE, deepestPath, path as configPath, describe, MAX_DEPTH, SECRET_KEYS, STRUCTURED_KEYS, StackConfig } from "../config";
-import type { ParsedStackConfig } from "../schema";
-import { checkedStackConfig, program } from "../program";
+import { CONFIG_NAMESPACE, deepestPath, path as configPath, describe, MAX_DEPTH, SECRET_KEYS, STRUCTURED_KEYS, StackConfig } from "../config/load";
+import type { ParsedStackConfig } from "../config/schema";
+import { checkedStackConfig, program } from "../stack/program";
 import { RecordedResource, Recorder, settle } from "./mock-engine";
 import { sizingMarkdown } from "./fleet-plan";
 import * as pulumi from "@pulumi/pulumi";

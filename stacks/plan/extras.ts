@@ -6,7 +6,7 @@
  * `pulumi policy enable … --config …`) and the terminal table.
  */
 import { rules } from "../../policies/rules";
-import type { ParsedStackConfig } from "../schema";
+import type { ParsedStackConfig } from "../config/schema";
 import type { PlanResult } from "./plan";
 import { gpuMaps, planJson, planModels, type PlanJson, type PlannedModel, type PoolMap } from "./fleet-plan";
 import { componentGraph, type ComponentGraph } from "./graph";

@@ -8,7 +8,7 @@ import { parsePackConfig } from "../../policies/lib/config";
 import type { GraphNode, StackItem } from "../../policies/lib/rule";
 import { subjectFromPulumi } from "../../policies/lib/workload";
 import { ruleNames, rules } from "../../policies/rules";
-import type { ParsedStackConfig } from "../schema";
+import type { ParsedStackConfig } from "../config/schema";
 import type { RecordedResource } from "./mock-engine";
 import { policyPackConfig } from "./extras";
 

@@ -3,9 +3,9 @@
  * it under the Pulumi engine; the offline plan runs the very same function on the mock engine.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadStackConfig, StackConfig } from "./config";
+import { ConfigError, loadStackConfig, StackConfig } from "../config/load";
 import { InferenceStack } from "./inference-stack";
-import { checkStack, StackPlan } from "./validate";
+import { checkStack, StackPlan } from "../config/validate";
 
 export interface ProgramOutputs {
     /** Model name → endpoint (in-cluster URL or gateway route). */

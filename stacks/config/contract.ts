@@ -5,7 +5,7 @@
  * {@link Pool}, and the schema's enumerations list exactly the components' values. A field added
  * on one side only fails the build here.
  */
-import type { Accelerator, EngineKind, Model, ModelSpec, MultiNodeMode, NodePool, Pool, ServingMode, Vendor, WorkloadKind } from "../components/types";
+import type { Accelerator, EngineKind, Model, ModelSpec, MultiNodeMode, NodePool, Pool, ServingMode, Vendor, WorkloadKind } from "../../components/types";
 import type { ModelConfig, PoolConfig } from "./schema";
 import { engines, servingModes, vendors } from "./schema";
 

@@ -8,7 +8,7 @@
  */
 import { planJsonEntry, planModel, type ModelPlan, type PlanJsonEntry } from "../../components/physical/planner";
 import { resolvePool } from "../../components/physical/fleet";
-import type { ModelConfig, ParsedStackConfig, PoolConfig } from "../schema";
+import type { ModelConfig, ParsedStackConfig, PoolConfig } from "../config/schema";
 
 /** One model as the plan sees it: the planner's answer, or why it could not answer. */
 export interface PlannedModel {

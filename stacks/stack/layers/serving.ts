@@ -13,24 +13,24 @@
  * layer is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../../components/common/k8s";
-import type { Placement } from "../../components/engine/types";
-import { GatewayRef, multiSeriesQueryProblem } from "../../components/serving/common";
-import { DynamoDeployment, dynamoProblem } from "../../components/serving/dynamo";
-import { DynamoPlatform } from "../../components/serving/dynamo-platform";
-import { KnativeServing } from "../../components/serving/knative";
-import { KServe } from "../../components/serving/kserve";
-import { KServeModel } from "../../components/serving/kserve-model";
-import { LlmInferenceService, llmisvcProblem } from "../../components/serving/llm-inference-service";
-import { LlmD, llmdProblem } from "../../components/serving/llmd";
-import { LlmDGatewayProvider, LlmDInfra } from "../../components/serving/llmd-infra";
-import { NimOperator } from "../../components/serving/nim-operator";
-import { NimService, nimProblems } from "../../components/serving/nim-service";
-import { RayServeLlm, rayServeProblem } from "../../components/serving/rayserve";
-import { llmdReleaseOf, pinnedLlmdSet } from "../../components/versions";
-import { ConfigError, path, poolOf } from "../config";
-import type { StackConfig } from "../config";
-import type { ParsedStackConfig, ServingMode } from "../schema";
+import { PACKAGE } from "../../../components/common/k8s";
+import type { Placement } from "../../../components/engine/types";
+import { GatewayRef, multiSeriesQueryProblem } from "../../../components/serving/common";
+import { DynamoDeployment, dynamoProblem } from "../../../components/serving/dynamo";
+import { DynamoPlatform } from "../../../components/serving/dynamo-platform";
+import { KnativeServing } from "../../../components/serving/knative";
+import { KServe } from "../../../components/serving/kserve";
+import { KServeModel } from "../../../components/serving/kserve-model";
+import { LlmInferenceService, llmisvcProblem } from "../../../components/serving/llm-inference-service";
+import { LlmD, llmdProblem } from "../../../components/serving/llmd";
+import { LlmDGatewayProvider, LlmDInfra } from "../../../components/serving/llmd-infra";
+import { NimOperator } from "../../../components/serving/nim-operator";
+import { NimService, nimProblems } from "../../../components/serving/nim-service";
+import { RayServeLlm, rayServeProblem } from "../../../components/serving/rayserve";
+import { llmdReleaseOf, pinnedLlmdSet } from "../../../components/versions";
+import { ConfigError, path, poolOf } from "../../config/load";
+import type { StackConfig } from "../../config/load";
+import type { ParsedStackConfig, ServingMode } from "../../config/schema";
 import { placementsFor } from "../placement";
 
 /** What the serving layer reads from the platform layer (PlatformLayer satisfies it). */

@@ -8,12 +8,12 @@
  * `planPlacements` is pure and imports nothing from config.ts, so the config loader can call it
  * without an import cycle; `placementsFor` throws the problems as a ConfigError.
  */
-import type { Placement } from "../components/types";
-import { knowsArchitecture, packPods, PlanError, resolvePool } from "../components/physical";
-import { configuredPlacement, placementOf, planAll, planModel, type ModelPlan } from "../components/physical/planner";
+import type { Placement } from "../../components/types";
+import { knowsArchitecture, packPods, PlanError, resolvePool } from "../../components/physical";
+import { configuredPlacement, placementOf, planAll, planModel, type ModelPlan } from "../../components/physical/planner";
 
-import type { ModelConfig, ParsedStackConfig, PoolConfig } from "./schema";
-import { ConfigError } from "./config";
+import type { ModelConfig, ParsedStackConfig, PoolConfig } from "../config/schema";
+import { ConfigError } from "../config/load";
 
 /** Config paths in messages carry the Pulumi config namespace, like every ConfigError line. */
 const NS = "inference-platform";
