@@ -21,6 +21,7 @@ export {
     planAll,
     planJsonEntry,
     planModel,
+    poolUsage,
     tensorSizeProblem,
     validTensorSizes,
 } from "./planner";

@@ -737,7 +737,16 @@ export function planAll(
         const { pool, index } = resolvePool(pools, m.pool, `models[${i}].pool`);
         return planModel(m, pool, { ...opts, index: i, poolIndex: index });
     });
-    const usage: PoolUsage[] = pools.map((pool, j) => {
+    return { models, pools: poolUsage(pools, models, opts) };
+}
+
+/**
+ * Each pool's capacity for models already planned ({@link planModel}): the pods of all models'
+ * minimum replicas must pack onto the pool's nodes (a PlanError on `fleet.pools[j].nodes`
+ * otherwise, unless `strict: false`). What {@link planAll} checks, without sizing again.
+ */
+export function poolUsage(pools: readonly Pool[], models: readonly ModelPlan[], opts: Pick<PlanOptions, "strict"> = {}): PoolUsage[] {
+    return pools.map((pool, j) => {
         const mine = models.filter((p) => p.pool === pool.name);
         const podsAt = (n: (p: ModelPlan) => number) =>
             mine.flatMap((p) => Array<number>(n(p) * p.nodesPerReplica).fill(p.gpusPerPod));
@@ -766,7 +775,6 @@ export function planAll(
             fitsAtMax,
         };
     });
-    return { models, pools: usage };
 }
 
 /** The `plan.json` row for a model plan (GiB rounded to 0.1). */

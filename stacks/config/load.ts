@@ -5,7 +5,6 @@
  * the bad value and what is allowed — raised before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { resolvePool } from "../../components/physical/fleet";
 import { z } from "zod";
 import { envVarName } from "../../components/common/k8s-validation";
 import {
@@ -94,11 +93,6 @@ function crossChecks(cfg: ParsedStackConfig): string[] {
         }
     });
     return problems;
-}
-
-/** The pool a model runs on (after parseStackConfig, this always exists). */
-export function poolOf(cfg: ParsedStackConfig, model: ModelConfig): PoolConfig {
-    return resolvePool(cfg.fleet.pools, model.pool, `models[${cfg.models.indexOf(model)}].pool`).pool;
 }
 
 /** Read and validate the whole stack config from Pulumi config. Throws ConfigError. */

@@ -8,12 +8,14 @@ import type { Placement } from "../../components/engine/types";
 import type { ModelPlan } from "../../components/physical/planner";
 import { ConfigError, path } from "./load";
 import type { ParsedStackConfig } from "./schema";
-import { planPlacements } from "../stack/placement";
+import { planPlacements, type PlacedModel } from "../stack/placement";
 import { platformDecisions, PlatformDecisions } from "../stack/layers/platform";
 import { servingConfigProblems } from "../stack/layers/serving";
 
 /** What the layers build from, computed once per stack. */
 export interface StackPlan {
+    /** One per `models[i]`: the model with its pool, placement and plan, looked up and sized once. */
+    models: PlacedModel[];
     /** One per `models[i]`. */
     placements: Placement[];
     /** The planner's answer per model (undefined for NIM images the catalog cannot size). */
@@ -23,21 +25,21 @@ export interface StackPlan {
 
 /** Check a parsed config end to end; throws one ConfigError with every problem. */
 export function checkStack(config: ParsedStackConfig): StackPlan {
-    const { placements, plans, problems } = planPlacements(config);
+    const { placements, plans, models, problems } = planPlacements(config);
     // Later checks need every model placed.
     if (problems.length > 0) throw new ConfigError(problems);
     const all: string[] = [];
     let decisions: PlatformDecisions | undefined;
     try {
-        decisions = platformDecisions(config, placements as Placement[]);
+        decisions = platformDecisions(config, models as PlacedModel[]);
     } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         all.push(...e.problems);
     }
-    all.push(...servingConfigProblems(config, placements as Placement[]));
+    all.push(...servingConfigProblems(config, models as PlacedModel[]));
     all.push(...engineAutoscalingProblems(config));
     if (all.length > 0 || !decisions) throw new ConfigError(all);
-    return { placements: placements as Placement[], plans, decisions };
+    return { models: models as PlacedModel[], placements: placements as Placement[], plans, decisions };
 }
 
 /** Engine-served models scale through KEDA on a Prometheus query: both must be installed. */

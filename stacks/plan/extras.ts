@@ -25,7 +25,7 @@ export interface PlanExtras {
 }
 
 export async function planExtras(result: PlanResult, opts: { svg?: boolean } = {}): Promise<PlanExtras> {
-    const planned = planModels(result.config);
+    const planned = planModels(result.config, result.plan?.models);
     const maps = gpuMaps(result.config, planned);
     const graph = componentGraph(result.resources);
     const json = planJson(result.stack.name, result.config, planned, maps);

@@ -9,6 +9,7 @@
 import { planJsonEntry, planModel, type ModelPlan, type PlanJsonEntry } from "../../components/physical/planner";
 import { resolvePool } from "../../components/physical/fleet";
 import type { ModelConfig, ParsedStackConfig, PoolConfig } from "../config/schema";
+import type { PlacedModel } from "../stack/placement";
 
 /** One model as the plan sees it: the planner's answer, or why it could not answer. */
 export interface PlannedModel {
@@ -21,9 +22,15 @@ export interface PlannedModel {
     error?: string;
 }
 
-/** Plan every model without throwing (`strict: false`): a plan renders even what does not fit. */
-export function planModels(config: Pick<ParsedStackConfig, "fleet" | "models">): PlannedModel[] {
+/**
+ * Plan every model without throwing (`strict: false`): a plan renders even what does not fit.
+ * With `placed` (the validation gate's models, each already looked up and sized), a model's plan
+ * is taken from there instead of sizing it again.
+ */
+export function planModels(config: Pick<ParsedStackConfig, "fleet" | "models">, placed?: readonly (PlacedModel | undefined)[]): PlannedModel[] {
     return config.models.map((m, index) => {
+        const done = placed?.[index];
+        if (done?.plan) return { index, config: m, pool: done.pool.name, plan: done.plan, ...(done.plan.error ? { error: done.plan.error } : {}) };
         try {
             const { pool, index: poolIndex } = resolvePool(config.fleet.pools, m.pool, `models[${index}].pool`);
             const plan = planModel(m, pool, { index, poolIndex, strict: false });

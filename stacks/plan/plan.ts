@@ -10,7 +10,8 @@ import { CONFIG_NAMESPACE, deepestPath, path as configPath, describe, MAX_DEPTH,
 import type { ParsedStackConfig } from "../config/schema";
 import { checkedStackConfig, program } from "../stack/program";
 import { RecordedResource, Recorder, settle } from "./mock-engine";
-import { sizingMarkdown } from "./fleet-plan";
+import { planModels, sizingMarkdown } from "./fleet-plan";
+import type { StackPlan } from "../config/validate";
 import * as pulumi from "@pulumi/pulumi";
 
 /** A stack config file (Pulumi.<stack>.yaml or stacks/examples/<name>.yaml), as read from disk. */
@@ -110,6 +111,8 @@ export interface PlanResult {
     stack: StackFile;
     config: ParsedStackConfig;
     resources: RecordedResource[];
+    /** What the validation gate computed (placed and sized models, platform decisions). */
+    plan?: StackPlan;
 }
 
 /**
@@ -131,7 +134,7 @@ export async function planStack(sf: StackFile, recorder: Recorder): Promise<Plan
     recorder.clear();
     program(checked);
     await settle();
-    return { stack: sf, config: checked.config, resources: [...recorder.resources] };
+    return { stack: sf, config: checked.config, resources: [...recorder.resources], plan: checked.plan };
 }
 
 // ── rendering ─────────────────────────────────────────────────────────────────────────
@@ -206,7 +209,7 @@ export function renderPlanMarkdown(result: PlanResult, manifests: ManifestDoc[])
     for (const p of config.fleet.pools) {
         lines.push(`| ${p.name} | ${p.nodes} | ${p.accelerator.vendor} ${p.accelerator.product} | ${p.accelerator.perNode} | ${p.accelerator.memoryGiB} GiB | ${p.nvlinkDomain} | ${p.rdma ? `${p.rdma.nicsPerNode} × ${p.rdma.resourceName}` : "—"} |`);
     }
-    lines.push("", ...sizingMarkdown(config));
+    lines.push("", ...sizingMarkdown(config, planModels(config, result.plan?.models)));
     const components = resources.filter((r) => !r.custom && r.type.startsWith("inference-platform:"));
     for (const layer of ["platform", "engine", "serving"]) {
         const comps = components.filter((c) => layerOf(c, byUrn) === layer && !/Layer$/.test(c.type));

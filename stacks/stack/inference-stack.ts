@@ -37,7 +37,7 @@ export class InferenceStack extends pulumi.ComponentResource {
         const cfg = args.config;
         // Validate first: a bad config registers no provider and no layer.
         this.plan = args.plan ?? checkStack(cfg);
-        const { placements, decisions } = this.plan;
+        const { models, decisions } = this.plan;
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             {
@@ -50,8 +50,8 @@ export class InferenceStack extends pulumi.ComponentResource {
         );
         const layerOpts = { parent: this, providers: { kubernetes: this.provider } };
         this.platform = new PlatformLayer(`${name}-platform`, { config: cfg, decisions }, layerOpts);
-        this.engine = new EngineLayer(`${name}-engine`, { config: cfg, platform: this.platform, placements }, layerOpts);
-        this.serving = new ServingLayer(`${name}-serving`, { config: cfg, platform: this.platform, placements }, layerOpts);
+        this.engine = new EngineLayer(`${name}-engine`, { config: cfg, platform: this.platform, models }, layerOpts);
+        this.serving = new ServingLayer(`${name}-serving`, { config: cfg, platform: this.platform, models }, layerOpts);
         this.endpoints = pulumi.output({ ...this.engine.endpoints, ...this.serving.endpoints });
         this.registerOutputs({ endpoints: this.endpoints });
     }

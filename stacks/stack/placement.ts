@@ -1,16 +1,18 @@
 /**
- * Turns every model's parallelism into an engine Placement with the sizing planner
- * (components/physical/planner.ts): `parallelism: auto` is chosen by it, explicit parallelism is
- * checked by it. Also checks what the engine layer can build for that placement (multi-node mode,
- * DRA, Triton's model repository). Every problem is one line naming the config path, the numbers
- * and the fix — reported all at once, before any resource is registered.
+ * The one place a model meets its pool: every model's pool is looked up and the model sized by
+ * the planner (components/physical/planner.ts) ONCE here, on its way from config to objects;
+ * everything downstream (the validation gate's platform and serving checks, the layers, the
+ * offline plan) reads the {@link PlacedModel} instead of looking up or sizing again.
+ * `parallelism: auto` is chosen by the planner, explicit parallelism is checked by it. Also checks
+ * what the engine layer can build for that placement (multi-node mode, DRA, Triton's model
+ * repository). Every problem is one line naming the config path, the numbers and the fix —
+ * reported all at once, before any resource is registered.
  *
- * `planPlacements` is pure and imports nothing from config.ts, so the config loader can call it
- * without an import cycle; `placementsFor` throws the problems as a ConfigError.
+ * `planPlacements` is pure; `placedModels` throws the problems as a ConfigError.
  */
 import type { Placement } from "../../components/types";
 import { knowsArchitecture, packPods, PlanError, resolvePool } from "../../components/physical";
-import { configuredPlacement, placementOf, planAll, planModel, type ModelPlan } from "../../components/physical/planner";
+import { configuredPlacement, placementOf, planModel, poolUsage, type ModelPlan } from "../../components/physical/planner";
 
 import type { ModelConfig, ParsedStackConfig, PoolConfig } from "../config/schema";
 import { ConfigError } from "../config/load";
@@ -18,11 +20,27 @@ import { ConfigError } from "../config/load";
 /** Config paths in messages carry the Pulumi config namespace, like every ConfigError line. */
 const NS = "inference-platform";
 
+/** One model with its pool and its size: what the layers build from. */
+export interface PlacedModel {
+    /** Index in `models[]`. */
+    index: number;
+    model: ModelConfig;
+    /** The pool `model.pool` names (or the only pool). */
+    pool: PoolConfig;
+    /** Index of the pool in `fleet.pools[]`. */
+    poolIndex: number;
+    placement: Placement;
+    /** The planner's answer (undefined for NIM images the catalog cannot size). */
+    plan?: ModelPlan;
+}
+
 export interface PlacementPlan {
     /** One per `models[i]` (undefined only when that model has problems). */
     placements: (Placement | undefined)[];
     /** The planner's answer per model (undefined for NIM models it cannot size, and on problems). */
     plans: (ModelPlan | undefined)[];
+    /** One per `models[i]` (undefined when that model has problems). */
+    models: (PlacedModel | undefined)[];
     /** One line per problem, each starting with the config path. Empty when everything places. */
     problems: string[];
 }
@@ -30,57 +48,49 @@ export interface PlacementPlan {
 /** Plan and check every model. Pure. */
 export function planPlacements(config: ParsedStackConfig): PlacementPlan {
     const problems: string[] = [];
-    const placements: (Placement | undefined)[] = [];
-    const plans: (ModelPlan | undefined)[] = [];
-    config.models.forEach((model, i) => {
+    const plans: (ModelPlan | undefined)[] = config.models.map(() => undefined);
+    const models: (PlacedModel | undefined)[] = config.models.map((model, i) => {
         let pool: PoolConfig;
         let poolIndex: number;
         try {
             ({ pool, index: poolIndex } = resolvePool(config.fleet.pools, model.pool, `models[${i}].pool`));
         } catch (e) {
             problems.push(planProblem(e));
-            placements.push(undefined);
-            plans.push(undefined);
-            return;
+            return undefined;
         }
         const kvProblem = kvCacheDtypeProblem(model, i);
         if (kvProblem) {
             problems.push(kvProblem);
-            placements.push(undefined);
-            plans.push(undefined);
-            return;
+            return undefined;
         }
         if (model.serving === "nim" && !knowsArchitecture(model)) {
             // A NIM picks its own engine profile; `model` is its image name, which the catalog cannot
             // size. Place it as configured (explicit parallelism, else one GPU) without memory checks.
-            placements.push(configuredPlacement(model, pool));
-            plans.push(undefined);
-            return;
+            return { index: i, model, pool, poolIndex, placement: configuredPlacement(model, pool) };
         }
         try {
             const plan = planModel(model, pool, { index: i, poolIndex });
+            plans[i] = plan;
             const placement = placementOf(plan);
             const engine = engineProblems(model, i, pool, placement);
             problems.push(...engine);
-            placements.push(engine.length === 0 ? placement : undefined);
-            plans.push(plan);
+            return engine.length === 0 ? { index: i, model, pool, poolIndex, placement, plan } : undefined;
         } catch (e) {
             problems.push(planProblem(e));
-            placements.push(undefined);
-            plans.push(undefined);
+            return undefined;
         }
     });
+    const placements = models.map((p) => p?.placement);
     if (problems.length === 0) {
-        // Pool capacity over all models' minimum replicas (each model alone already fits).
-        const sized = config.models.filter((_, i) => plans[i] !== undefined);
+        // Pool capacity over all models' minimum replicas (each model alone already fits), from the plans above.
         try {
-            planAll({ fleet: config.fleet, models: sized });
+            poolUsage(config.fleet.pools, plans.filter((p): p is ModelPlan => p !== undefined));
         } catch (e) {
             problems.push(planProblem(e));
         }
     }
-    if (problems.length === 0) problems.push(...prefillCapacityProblems(config, placements as Placement[]));
-    return { placements, plans, problems };
+    if (problems.length === 0) problems.push(...prefillCapacityProblems(config, models as PlacedModel[]));
+    return { placements, plans, models, problems };
 }
 
 /**
@@ -119,17 +129,16 @@ export function prefillWorkers(model: ModelConfig, placement: Placement): { repl
  * The planner packs each model's (decode) replicas; prefill workers of P/D models take GPUs too.
  * Pack every pod of a pool — decode and prefill — onto its nodes.
  */
-function prefillCapacityProblems(config: ParsedStackConfig, placements: Placement[]): string[] {
-    const withPrefill = config.models.map((m, i) => ({ m, i, pf: placements[i] && prefillWorkers(m, placements[i]) })).filter((x) => x.pf);
+function prefillCapacityProblems(config: ParsedStackConfig, placed: PlacedModel[]): string[] {
+    const withPrefill = placed.filter((p) => prefillWorkers(p.model, p.placement));
     if (withPrefill.length === 0) return [];
     const problems: string[] = [];
     config.fleet.pools.forEach((pool, poolIndex) => {
         const pods: number[] = [];
         const parts: string[] = [];
         let first: { i: number; path: string } | undefined;
-        config.models.forEach((m, i) => {
-            if (resolvePool(config.fleet.pools, m.pool, `models[${i}].pool`).pool.name !== pool.name || !placements[i]) return;
-            const p = placements[i];
+        for (const { model: m, index: i, pool: own, placement: p } of placed) {
+            if (own.name !== pool.name) continue;
             for (let k = 0; k < p.replicas * p.nodesPerReplica; k++) pods.push(p.gpusPerPod);
             parts.push(`${m.name} ${p.replicas * p.nodesPerReplica} × ${p.gpusPerPod}`);
             const pf = prefillWorkers(m, p);
@@ -138,7 +147,7 @@ function prefillCapacityProblems(config: ParsedStackConfig, placements: Placemen
                 parts.push(`${m.name} prefill ${pf.replicas} × ${pf.gpusPerPod}`);
                 first ??= { i, path: pf.path };
             }
-        });
+        }
         if (!first) return;
         if (packPods(pods, pool.accelerator.perNode, pool.nodes) === undefined) {
             const need = pods.reduce((a, b) => a + b, 0);
@@ -150,11 +159,16 @@ function prefillCapacityProblems(config: ParsedStackConfig, placements: Placemen
     return problems;
 }
 
+/** Every model with its pool and placement; throws a ConfigError listing every problem. */
+export function placedModels(config: ParsedStackConfig): PlacedModel[] {
+    const { models, problems } = planPlacements(config);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return models as PlacedModel[];
+}
+
 /** Every model's placement; throws a ConfigError listing every problem. */
 export function placementsFor(config: ParsedStackConfig): Placement[] {
-    const { placements, problems } = planPlacements(config);
-    if (problems.length > 0) throw new ConfigError(problems);
-    return placements as Placement[];
+    return placedModels(config).map((p) => p.placement);
 }
 
 function planProblem(e: unknown): string {

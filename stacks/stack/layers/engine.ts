@@ -19,14 +19,13 @@ import { VllmServer } from "../../../components/engine/vllm";
 import { EngineAutoscaler, ScaleTarget } from "../../../components/engine/autoscaler";
 import type { PlatformLayer } from "./platform";
 import type { StackConfig } from "../../config/load";
-import { poolOf } from "../../config/load";
-import { placementsFor } from "../placement";
+import { placedModels, type PlacedModel } from "../placement";
 
 export interface EngineLayerArgs {
     config: StackConfig;
     platform: PlatformLayer;
-    /** Placements per `models[i]` when the caller already planned them. Defaults to `placementsFor(config)`. */
-    placements?: Placement[];
+    /** Every model with its pool and placement when the caller already placed them (InferenceStack). Defaults to `placedModels(config)`. */
+    models?: PlacedModel[];
 }
 
 /** The engine server a model gets. */
@@ -55,35 +54,34 @@ export class EngineLayer extends pulumi.ComponentResource {
         super(`${PACKAGE}:stack:EngineLayer`, name, {}, opts);
         const { config, platform } = args;
         // Validate first: a planning error registers no engine.
-        const placements = args.placements ?? placementsFor(config);
-        config.models.forEach((model, i) => {
+        const placed = args.models ?? placedModels(config);
+        placed.forEach(({ model, pool, placement }) => {
             if (model.serving !== "engine") return;
             const common: EngineServerArgs = {
                 namespace: platform.namespace,
                 model,
-                pool: poolOf(config, model),
-                placement: placements[i],
+                pool,
+                placement,
                 hfTokenSecretName: platform.workloads.hfTokenSecretName,
                 podMonitor: platform.installs("monitoring.coreos.com"),
                 monitoringCrds: platform.crdInstallers["monitoring.coreos.com"],
                 // DeviceClasses come from the vendor's DRA driver: NVIDIA's release, or AMD's GPU operator.
-                draDriver: poolOf(config, model).accelerator.vendor === "amd" ? platform.crdInstallers["amd.com"] : platform.crdInstallers["resource.nvidia.com"],
+                draDriver: pool.accelerator.vendor === "amd" ? platform.crdInstallers["amd.com"] : platform.crdInstallers["resource.nvidia.com"],
                 skipAwait: config.cluster.skipAwait,
             };
             const childOpts = { parent: this };
             // Groups on a rack-scale NVLink pool claim its ComputeDomain channel (IMEX across nodes).
-            const multiNode = (m: typeof model): MultiNodeServerArgs => {
-                const pool = poolOf(config, m).name;
-                const channelTemplate = platform.computeDomainChannels[pool];
-                return channelTemplate ? { ...common, computeDomain: { channelTemplate, resource: platform.computeDomains[pool] } } : common;
+            const multiNode = (): MultiNodeServerArgs => {
+                const channelTemplate = platform.computeDomainChannels[pool.name];
+                return channelTemplate ? { ...common, computeDomain: { channelTemplate, resource: platform.computeDomains[pool.name] } } : common;
             };
             let server: EngineServer;
-            switch (engineKind(model, placements[i])) {
+            switch (engineKind(model, placement)) {
                 case "lws":
-                    server = new LwsServer(model.name, { ...multiNode(model), lwsCrds: platform.crdInstallers["leaderworkerset.x-k8s.io"] }, childOpts);
+                    server = new LwsServer(model.name, { ...multiNode(), lwsCrds: platform.crdInstallers["leaderworkerset.x-k8s.io"] }, childOpts);
                     break;
                 case "ray":
-                    server = new RayVllmServer(model.name, multiNode(model), childOpts);
+                    server = new RayVllmServer(model.name, multiNode(), childOpts);
                     break;
                 case "sglang":
                     server = new SglangServer(model.name, common, childOpts);
@@ -101,7 +99,7 @@ export class EngineLayer extends pulumi.ComponentResource {
                     {
                         namespace: platform.namespace,
                         model,
-                        target: scaleTarget(model, placements[i]),
+                        target: scaleTarget(model, placement),
                         // checkStack refuses autoscaling without monitoring, so the URL exists here.
                         prometheusUrl: platform.prometheusUrl ?? "",
                         kedaCrds: platform.crdInstallers["keda.sh"],

@@ -32,10 +32,9 @@ import { GatewayApiCrds, GATEWAY_API_GROUPS } from "../../../components/platform
 import { InferenceExtensionCrds, INFERENCE_EXTENSION_GROUPS } from "../../../components/platform/inference-extension-crds";
 import { GatewayProvider, GatewayProviderKind } from "../../../components/platform/gateway-provider";
 import { InferenceGateway } from "../../../components/platform/inference-gateway";
-import { ConfigError, path, poolOf } from "../../config/load";
+import { ConfigError, path } from "../../config/load";
 import type { ParsedStackConfig, PoolConfig, Vendor } from "../../config/schema";
-import { placementsFor } from "../placement";
-import type { Placement } from "../../../components/engine/types";
+import { placedModels, type PlacedModel } from "../placement";
 
 export interface PlatformLayerArgs {
     config: ParsedStackConfig & { secrets?: { hfToken?: pulumi.Output<string>; ngcApiKey?: pulumi.Output<string> } };
@@ -93,7 +92,7 @@ function minor(version: string): number {
  * Decide which platform components this stack installs, and validate combinations. Pure; throws
  * ConfigError naming the config path, the value and what is allowed.
  */
-export function platformDecisions(cfg: ParsedStackConfig, placements: readonly Placement[] = placementsFor(cfg)): PlatformDecisions {
+export function platformDecisions(cfg: ParsedStackConfig, placed: readonly PlacedModel[] = placedModels(cfg)): PlatformDecisions {
     const p = cfg.platform;
     const problems: string[] = [];
     const pools = cfg.fleet.pools;
@@ -110,8 +109,8 @@ export function platformDecisions(cfg: ParsedStackConfig, placements: readonly P
         if (!(key in manifests)) problems.push(`${path(["platform", "sources", "manifests", key])}: unknown manifest key; allowed: ${Object.keys(manifests).join(", ")}`);
     }
 
-    const modelPools = cfg.models.map((m) => poolOf(cfg, m));
-    const multiNode = cfg.models.map((_, i) => placements[i].nodesPerReplica > 1);
+    const modelPools = placed.map((m) => m.pool);
+    const multiNode = placed.map((m) => m.placement.nodesPerReplica > 1);
 
     const gpuOperator = p.gpuOperator.enabled ?? has("nvidia");
     const amdGpuOperator = p.amdGpuOperator.enabled ?? has("amd");

@@ -28,10 +28,10 @@ import { NimOperator } from "../../../components/serving/nim-operator";
 import { NimService, nimProblems } from "../../../components/serving/nim-service";
 import { RayServeLlm, rayServeProblem } from "../../../components/serving/rayserve";
 import { llmdReleaseOf, pinnedLlmdSet } from "../../../components/versions";
-import { ConfigError, path, poolOf } from "../../config/load";
+import { ConfigError, path } from "../../config/load";
 import type { StackConfig } from "../../config/load";
 import type { ParsedStackConfig, ServingMode } from "../../config/schema";
-import { placementsFor } from "../placement";
+import { placedModels, type PlacedModel } from "../placement";
 
 /** What the serving layer reads from the platform layer (PlatformLayer satisfies it). */
 export interface ServingPlatform {
@@ -55,8 +55,8 @@ export interface ServingPlatform {
 export interface ServingLayerArgs {
     config: StackConfig;
     platform: ServingPlatform;
-    /** Placements per `models[i]` when the caller already planned them. Defaults to `placementsFor(config)`. */
-    placements?: Placement[];
+    /** Every model with its pool and placement when the caller already placed them (InferenceStack). Defaults to `placedModels(config)`. */
+    models?: PlacedModel[];
 }
 
 /** Modes the serving layer handles (`engine` belongs to the engine layer). */
@@ -68,14 +68,12 @@ export const AUTOSCALING_MODES = new Set<ServingMode>(["engine", "kserve", "rays
  * Every problem of the serving config, one line each, starting with the config path. Pure: the
  * config loader and the tests call it without the engine.
  */
-export function servingConfigProblems(config: ParsedStackConfig, placements: Placement[] = placementsFor(config)): string[] {
+export function servingConfigProblems(config: ParsedStackConfig, placed: readonly PlacedModel[] = placedModels(config)): string[] {
     const problems: string[] = [];
     const p = config.platform;
-    config.models.forEach((m, i) => {
+    placed.forEach(({ model: m, index: i, pool, placement }) => {
         if (!SERVING_LAYER_MODES.includes(m.serving)) return;
         const at = (...rest: PropertyKey[]) => path(["models", i, ...rest]);
-        const pool = poolOf(config, m);
-        const placement = placements[i];
         if (m.autoscaling && !AUTOSCALING_MODES.has(m.serving)) {
             problems.push(`${at("autoscaling")}: not supported with serving "${m.serving}"; autoscaling works with serving: ${[...AUTOSCALING_MODES].join(", ")}`);
         }
@@ -155,9 +153,9 @@ export class ServingLayer extends pulumi.ComponentResource {
     constructor(name: string, args: ServingLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:stack:ServingLayer`, name, {}, opts);
         const { config, platform } = args;
-        const placements = args.placements ?? placementsFor(config);
+        const placed = args.models ?? placedModels(config);
         // Validate first: a bad serving config registers nothing below.
-        const problems = servingConfigProblems(config, placements);
+        const problems = servingConfigProblems(config, placed);
         if (problems.length > 0) throw new ConfigError(problems);
 
         const p = config.platform;
@@ -238,10 +236,8 @@ export class ServingLayer extends pulumi.ComponentResource {
         }
 
         // ── one component per served model ─────────────────────────────────────────────────
-        config.models.forEach((model, idx) => {
+        placed.forEach(({ model, index: idx, pool, placement }) => {
             if (!SERVING_LAYER_MODES.includes(model.serving)) return;
-            const pool = poolOf(config, model);
-            const placement = placements[idx];
             const base = { namespace: platform.namespace, model, pool, placement };
             switch (model.serving) {
                 case "kserve": {
