@@ -13,6 +13,9 @@
 // Physical: fleet helpers, model catalog, sizing planner.
 export * from "./physical";
 
+// The fleet vocabulary the engine and serving components take (NodePool, ModelSpec, Placement, …) and its defaults.
+export * from "./types";
+
 // Platform.
 export { AmdGpuOperator, type AmdGpuOperatorArgs } from "./platform/amd-gpu-operator";
 export { CertManager, type CertManagerArgs } from "./platform/cert-manager";
@@ -47,7 +50,7 @@ export { LwsServer } from "./engine/lws";
 export { RayVllmServer } from "./engine/ray";
 export { SglangServer } from "./engine/sglang";
 export { TritonTrtllmServer } from "./engine/triton-trtllm";
-export type { EngineServerArgs, MultiNodeServerArgs, Placement } from "./engine/types";
+export type { ComputeDomainRef, EngineServerArgs, MultiNodeServerArgs } from "./engine/types";
 export { VllmServer } from "./engine/vllm";
 
 // Serving frameworks.

@@ -222,16 +222,9 @@ export function lookupModel(id: string): ModelArchitecture | undefined {
     return f.suffix ? catalogArchitecture(f.x, f.suffix, id) : catalogArchitecture(f.x, f.x.native);
 }
 
-/** `models[i].size` as the planner reads it (zod output of modelSizeSchema). */
-export interface ModelSize {
-    paramsB: number;
-    activeParamsB?: number;
-    layers: number;
-    attentionHeads: number;
-    kvHeads: number;
-    headDim: number;
-    bytesPerParam?: number;
-}
+/** `models[i].size` as the planner reads it: the fleet vocabulary's ModelSize (components/types.ts). */
+export type { ModelSize } from "../types";
+import type { ModelSize } from "../types";
 
 /** What of `models[i]` the architecture depends on. */
 export interface ModelRef {

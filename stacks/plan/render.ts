@@ -17,7 +17,7 @@ import * as YAML from "yaml";
 import { isLocalPath, upstreamChartName } from "../../components/common/helm";
 import type { RecordedResource } from "./mock-engine";
 
-/** The repository root: the nearest directory with a package.json (from stacks/offline/ or its compiled copy in bin/). */
+/** The repository root: the nearest directory with a package.json (from stacks/plan/ or its compiled copy in bin/). */
 const ROOT = packageRoot(__dirname);
 
 function packageRoot(from: string): string {
