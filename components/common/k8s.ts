@@ -60,19 +60,12 @@ export function awaitAnnotations(skipAwait: boolean): Record<string, string> {
  */
 export function skipAwaitTransformation(): pulumi.ResourceTransformation {
     const extra = awaitAnnotations(true);
-    const merge = (annotations: unknown) =>
-        pulumi.Output.isInstance(annotations)
-            ? annotations.apply((a) => ({ ...(a as Record<string, string> | undefined), ...extra }))
-            : { ...(annotations as Record<string, string> | undefined), ...extra };
+    type Metadata = { annotations?: pulumi.Input<Record<string, string>> } | undefined;
+    const annotate = (m: Metadata) => ({ ...m, annotations: pulumi.output(m?.annotations).apply((a) => ({ ...a, ...extra })) });
     return ({ type, props, opts }) => {
-        if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm.sh") || type.startsWith("kubernetes:yaml") || type === "pulumi:providers:kubernetes") {
-            return undefined;
-        }
-        const metadata = (props as Record<string, unknown>)["metadata"];
-        const merged = pulumi.Output.isInstance(metadata)
-            ? metadata.apply((m) => ({ ...(m as Record<string, unknown> | undefined), annotations: { ...((m as { annotations?: Record<string, string> } | undefined)?.annotations), ...extra } }))
-            : { ...(metadata as Record<string, unknown> | undefined), annotations: merge((metadata as { annotations?: unknown } | undefined)?.annotations) };
-        return { props: { ...props, metadata: merged }, opts };
+        if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm.sh") || type.startsWith("kubernetes:yaml")) return undefined;
+        const metadata = (props as { metadata?: pulumi.Input<Metadata> }).metadata;
+        return { props: { ...props, metadata: pulumi.Output.isInstance(metadata) ? metadata.apply(annotate) : annotate(metadata as Metadata) }, opts };
     };
 }
 

@@ -33,7 +33,12 @@ export class InferenceStack extends pulumi.ComponentResource {
     public readonly endpoints: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: InferenceStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:stack:InferenceStack`, name, {}, withSkipAwait(withImageMirror(opts, args.config.platform.imageRegistry), args.config.cluster.skipAwait));
+        super(`${PACKAGE}:stack:InferenceStack`, name, {}, withTransformations(
+            opts,
+            // platform.imageRegistry: every image through the mirror; cluster.skipAwait: no readiness waits, background deletion.
+            args.config.platform.imageRegistry ? mirrorTransformation(args.config.platform.imageRegistry) : undefined,
+            args.config.cluster.skipAwait ? skipAwaitTransformation() : undefined,
+        ));
         const cfg = args.config;
         // Validate first: a bad config registers no provider and no layer.
         this.plan = args.plan ?? checkStack(cfg);
@@ -57,14 +62,12 @@ export class InferenceStack extends pulumi.ComponentResource {
     }
 }
 
-/** `platform.imageRegistry`: every image of the stack through the mirror (inherited by every child). */
-function withImageMirror(opts: pulumi.ComponentResourceOptions | undefined, registry: string | undefined): pulumi.ComponentResourceOptions | undefined {
-    if (!registry) return opts;
-    return { ...opts, transformations: [...(opts?.transformations ?? []), mirrorTransformation(registry)] };
-}
-
-/** `cluster.skipAwait`: no readiness waits and background deletion on every object of the stack (inherited by every child). */
-function withSkipAwait(opts: pulumi.ComponentResourceOptions | undefined, skipAwait: boolean): pulumi.ComponentResourceOptions | undefined {
-    if (!skipAwait) return opts;
-    return { ...opts, transformations: [...(opts?.transformations ?? []), skipAwaitTransformation()] };
+/** Stack-wide transformations, inherited by every child; `undefined` entries are options turned off. */
+function withTransformations(
+    opts: pulumi.ComponentResourceOptions | undefined,
+    ...transformations: (pulumi.ResourceTransformation | undefined)[]
+): pulumi.ComponentResourceOptions | undefined {
+    const on = transformations.filter((t): t is pulumi.ResourceTransformation => t !== undefined);
+    if (on.length === 0) return opts;
+    return { ...opts, transformations: [...(opts?.transformations ?? []), ...on] };
 }
