@@ -13,7 +13,8 @@
 #       components' old type tokens (inference-platform:platform:<Class>, what stacks created before
 #       the package hold) and `preview` again, which must find nothing to change (the aliases).
 #       OUT.json: {"preview": <changes>, "up": <changes>, "aliased": <changes>, "outputs": {...},
-#       "types": [component types in the state]}.
+#       "types": [component types in the state], "steps": ["start|done <type>::<name>", ... in the
+#       order the up ran them], "cluster": {"crds": [Gateway API CRDs], "gateways": [{name, className}]}}.
 #
 # Exit 3 when a tool is not in the cache (the caller skips or, on CI, fails), 1 on any other failure.
 # Package commands run from a temp dir: the CLI refuses them in a directory holding both Pulumi.yaml
@@ -134,7 +135,7 @@ sed "s#^  inference-platform: \.\./\.\.\$#  inference-platform: $ROOT#" "$ROOT/e
 grep -q "inference-platform: $ROOT\$" "$proj/Pulumi.yaml" || die "examples/package-yaml/Pulumi.yaml has no 'packages: inference-platform: ../..' line"
 # The Gateway API CRDs of the pinned release are not reachable offline: the same CRDs from
 # ../shared/upstream/crds, as one local manifest (what an air-gapped stack does with a mirror).
-cat "$ROOT"/../shared/upstream/crds/gateway.networking.k8s.io_*.yaml >"$WORK/gateway-api-crds.yaml"
+for f in "$ROOT"/../shared/upstream/crds/gateway.networking.k8s.io_*.yaml; do printf -- "---\n"; cat "$f"; done >"$WORK/gateway-api-crds.yaml"
 
 cd "$proj"
 pulumi stack init package-yaml >&2 || die "stack init failed"
@@ -150,18 +151,36 @@ preview() {
 
 preview preview
 log "pulumi up"
-pulumi up --yes --skip-preview --non-interactive >"$WORK/up.log" 2>&1 || { tail -30 "$WORK/up.log" >&2; die "pulumi up failed"; }
+PULUMI_DEBUG_COMMANDS=true pulumi up --yes --skip-preview --non-interactive --event-log "$WORK/up-events.jsonl" >"$WORK/up.log" 2>&1 \
+  || { grep -v 'updating\.*$' "$WORK/up.log" | tail -30 >&2; die "pulumi up failed"; }
 pulumi stack history --json | jq '.[0].resourceChanges // {}' >"$WORK/up.json"
 outputs="$(pulumi stack output --json)"
+# The order the engine ran the up's steps in, from its event log (`--event-log`, a flag the CLI shows
+# only with PULUMI_DEBUG_COMMANDS) by sequence number: "start <type>::<name>" when a resource's step
+# began, "done <type>::<name>" when it completed. The Gateway must start only after its CRDs are done.
+jq -s '[sort_by(.sequence)[] | (.resourcePreEvent.metadata | select(. != null) | "start \(.type)::\(.urn | split("::")[3])"),
+        (.resOutputsEvent.metadata | select(. != null) | "done \(.type)::\(.urn | split("::")[3])")]' \
+  "$WORK/up-events.jsonl" >"$WORK/steps.json"
+# What the API server holds afterwards: the Gateway API CRDs and the Gateways in the workload namespace.
+cluster="$(jq -n --argjson crds "$(e2e_api /apis/apiextensions.k8s.io/v1/customresourcedefinitions | jq '[.items[].metadata.name | select(endswith(".gateway.networking.k8s.io"))] | sort')" \
+  --argjson gateways "$(e2e_api /apis/gateway.networking.k8s.io/v1/namespaces/inference/gateways | jq '[.items[] | {name: .metadata.name, className: .spec.gatewayClassName}]')" \
+  '{crds: $crds, gateways: $gateways}')" || die "reading the API server failed"
 
 # A stack created before the package: the same state under the old type tokens.
 pulumi stack export --file "$WORK/state.json"
-jq '(.. | strings) |= gsub("inference-platform:index:"; "inference-platform:platform:")' "$WORK/state.json" >"$WORK/state-old.json"
+# Identities only (URNs, types, parents, dependencies): each resource's inputs and outputs stay as
+# written. A stack from before the package stored no component inputs at all (its first up records
+# them, docs/package.md), so there is no old form of them; rewriting them too would turn the resource
+# reference InferenceGateway keeps in its inputs (gatewayApiCrds, by URN) into a diff of its own.
+jq '(.. | strings) |= gsub("inference-platform:index:"; "inference-platform:platform:")' "$WORK/state.json" \
+  | jq --slurpfile orig "$WORK/state.json" '.deployment.resources |= [range(0; length) as $i
+      | .[$i] + ($orig[0].deployment.resources[$i] | {inputs, outputs} | with_entries(select(.value != null)))]' >"$WORK/state-old.json"
 grep -q 'inference-platform:platform:WorkloadNamespace' "$WORK/state-old.json" || die "rewritten state has no old-token WorkloadNamespace"
 pulumi stack import --file "$WORK/state-old.json" >&2
 preview aliased
 
 jq -n --slurpfile preview "$WORK/preview.json" --slurpfile up "$WORK/up.json" --slurpfile aliased "$WORK/aliased.json" \
   --argjson outputs "$outputs" --argjson types "$(jq '[.deployment.resources[].type | select(startswith("inference-platform:"))]' "$WORK/state.json")" \
-  '{preview: $preview[0], up: $up[0], aliased: $aliased[0], outputs: $outputs, types: $types}' >"$out"
+  --slurpfile steps "$WORK/steps.json" --argjson cluster "$cluster" \
+  '{preview: $preview[0], up: $up[0], aliased: $aliased[0], outputs: $outputs, types: $types, steps: $steps[0], cluster: $cluster}' >"$out"
 log "preview $(jq -c . "$WORK/preview.json"), up $(jq -c . "$WORK/up.json"), after the token rewrite $(jq -c . "$WORK/aliased.json")"

@@ -4,8 +4,9 @@
  *  - `pulumi package get-schema` on the repository infers exactly test/package/schema.json
  *    (`UPDATE_SCHEMA=1 npx mocha test/package/package.test.ts` rewrites it after a deliberate
  *    change to a packaged component's args or public properties);
- *  - examples/package-yaml, a Pulumi YAML program using two of the components, previews and
- *    deploys on a throwaway kube-apiserver, and a state written under the old type tokens
+ *  - examples/package-yaml, a Pulumi YAML program using three of the components, previews and
+ *    deploys on a throwaway kube-apiserver — the Gateway (InferenceGateway, given GatewayApiCrds'
+ *    ConfigFile) only after its CRDs —, and a state written under the old type tokens
  *    (`inference-platform:platform:<Class>`) previews with no change: the aliases hold.
  * A missing tool skips with a loud message, except on CI (`process.env.CI`), where it fails.
  */
@@ -20,6 +21,13 @@ import { ROOT } from "../helpers";
 
 const SNAPSHOT = path.join(ROOT, "test", "package", "schema.json");
 const SCRIPT = path.join(ROOT, "scripts", "e2e", "package.sh");
+/** The Gateway API CRDs scripts/e2e/package.sh applies (from ../shared/upstream/crds), by name. */
+const GATEWAY_API_CRDS = fs
+    .readdirSync(path.join(ROOT, "..", "shared", "upstream", "crds"))
+    .map((f) => /^gateway\.networking\.k8s\.io_(\w+)\.yaml$/.exec(f)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .map((plural) => `${plural}.gateway.networking.k8s.io`)
+    .sort();
 /** Classes components/package.ts exports (the package's resources). */
 const PACKAGED = fs
     .readFileSync(path.join(ROOT, "components", "package.ts"), "utf8")
@@ -85,7 +93,7 @@ describe("multi-language package", () => {
         );
     });
 
-    it("the YAML example previews and deploys on a loopback API server; under the old type tokens nothing changes", function () {
+    it("the YAML example previews and deploys on a loopback API server, the Gateway after its CRDs; under the old type tokens nothing changes", function () {
         this.timeout(20 * 60_000);
         const r = runPackageScript(this, "yaml") as {
             preview: Record<string, number>;
@@ -93,11 +101,28 @@ describe("multi-language package", () => {
             aliased: Record<string, number>;
             outputs: Record<string, string>;
             types: string[];
+            steps: string[];
+            cluster: { crds: string[]; gateways: { name: string; className: string }[] };
         };
         assert.deepEqual(Object.keys(r.preview), ["create"], `preview of an empty stack only creates: ${JSON.stringify(r.preview)}`);
         assert.deepEqual(r.up, r.preview, "up creates what preview planned");
-        assert.deepEqual(r.types.sort(), ["inference-platform:index:GatewayApiCrds", "inference-platform:index:WorkloadNamespace"]);
-        assert.deepEqual(r.outputs, { namespace: "inference", gatewayApiVersion: manifests.gatewayApi.version });
+        assert.deepEqual(r.types.sort(), [
+            "inference-platform:index:GatewayApiCrds",
+            "inference-platform:index:InferenceGateway",
+            "inference-platform:index:WorkloadNamespace",
+        ]);
+        assert.deepEqual(r.outputs, { namespace: "inference", gatewayApiVersion: manifests.gatewayApi.version, gateway: "inference-gateway" });
+        // The Gateway API CRDs (the same files the script feeds the ConfigFile) and the Gateway are in the API server...
+        assert.deepEqual(r.cluster.crds, GATEWAY_API_CRDS);
+        assert.deepEqual(r.cluster.gateways, [{ name: "inference-gateway", className: "istio" }]);
+        // ...and the Gateway, created by the package's InferenceGateway from a ConfigFile reference
+        // that crossed the package boundary, started only once every one of its CRDs was created.
+        const gatewayStart = r.steps.indexOf("start kubernetes:gateway.networking.k8s.io/v1:Gateway::gateway");
+        assert.ok(gatewayStart >= 0, `the up created no Gateway: ${JSON.stringify(r.steps)}`);
+        for (const crd of GATEWAY_API_CRDS) {
+            const done = r.steps.indexOf(`done kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::gatewayApi-crds:${crd}`);
+            assert.ok(done >= 0 && done < gatewayStart, `CRD ${crd} done at step ${done}, the Gateway started at ${gatewayStart}: ${JSON.stringify(r.steps, null, 1)}`);
+        }
         // The state rewritten to inference-platform:platform:<Class> (a stack from before the package):
         // the aliases map every old URN, children included, to the new one.
         assert.deepEqual(r.aliased, { same: r.up["create"] }, `old-token state previews with no change: ${JSON.stringify(r.aliased)}`);

@@ -1,0 +1,143 @@
+/**
+ * Resource references across the package boundary: what a packaged component does with a
+ * `k8s.yaml.v2.ConfigFile` or `k8s.helm.v3.Release` it is given as an arg when it runs in the
+ * component provider host (PulumiPlugin.yaml) rather than in the caller's process.
+ *
+ * The engine passes such an arg to Construct as a resource reference (`urn`, plus `id` for a custom
+ * resource) with the arg's dependency on that URN. The host (@pulumi/pulumi provider/server.js
+ * `deserializeInputs`) rehydrates it through the resource module @pulumi/kubernetes registered
+ * (`kubernetes:yaml/v2` → a ConfigFile marked remote, `kubernetes:helm.sh/v3` → a Release, a custom
+ * resource); the component's `dependsOn` then keeps its URN (the SDK expands dependencies to custom
+ * resources and remote components; a rehydrated *local* component has no children in this process
+ * and would be dropped). Ordering after the CRDs exist follows because a reference can only reach
+ * the host once its registration has completed, and a remote component's registration completes
+ * after its children's (the Kubernetes provider's Construct waits for them) — the real-CLI run of
+ * examples/package-yaml checks that part (test/package/package.test.ts).
+ *
+ * Here, on the mock engine: for every kubernetes resource-reference input in the package schema
+ * (test/package/schema.json), the reference goes through the host's own deserialization, the
+ * component is built from the result, and what must wait for it (WAITERS) must list its URN in the
+ * dependencies it registers.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as packaged from "../../components/package";
+import { RecordedResource } from "../../stacks/plan/mock-engine";
+import { registered, resetRecords, ROOT } from "../helpers";
+
+// The host's input deserialization, exactly as Construct runs it (internal to @pulumi/pulumi).
+const server = require("@pulumi/pulumi/provider/server") as {
+    deserializeInputs(inputs: unknown, deps: { get(k: string): { getUrnsList(): string[] } | undefined }): Promise<Record<string, unknown>>;
+};
+const structproto = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: unknown): unknown } };
+
+interface Schema {
+    resources: Record<string, { inputProperties: Record<string, { $ref?: string }> }>;
+}
+
+/** Kubernetes resource-reference inputs of the packaged components: [class, arg, referenced type]. */
+function referenceInputs(): [string, string, string][] {
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "package", "schema.json"), "utf8")) as Schema;
+    const out: [string, string, string][] = [];
+    for (const [token, r] of Object.entries(schema.resources)) {
+        for (const [arg, p] of Object.entries(r.inputProperties)) {
+            const m = /^\/kubernetes\/v[^/]+\/schema\.json#\/resources\/(.+)$/.exec(p.$ref ?? "");
+            if (m) out.push([token.split(":")[2]!, arg, decodeURIComponent(m[1]!)]);
+        }
+    }
+    return out;
+}
+
+/** Other required args, per component (the references are filled in from referenceInputs). */
+const REQUIRED: Record<string, Record<string, unknown>> = {
+    InferenceGateway: { namespace: "inference", className: "istio" },
+};
+
+/**
+ * `Class.arg` → the registrations (within the component) that must wait for that reference, and why.
+ * A new reference input fails the test until it is listed here.
+ */
+const WAITERS: Record<string, { what: string; match: (r: RecordedResource) => boolean }> = {
+    "InferenceGateway.gatewayApiCrds": { what: "the Gateway (a custom resource of the Gateway API CRDs)", match: (r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" },
+    "InferenceGateway.controlPlane": { what: "the Gateway (deleted while its controller is there)", match: (r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" },
+    "GatewayProvider.gatewayApiCrds": { what: "the control-plane release (watches Gateway API kinds)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" && /istiod$/.test(r.name) },
+    "GatewayProvider.inferenceExtensionCrds": { what: "the control-plane release (watches InferencePools)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" && /istiod$/.test(r.name) },
+    "AmdGpuOperator.certManager": { what: "the operator release (its chart creates cert-manager Certificates)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
+    "Keda.monitoringCrds": { what: "the release (its chart renders ServiceMonitors)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
+    "KubeRay.monitoringCrds": { what: "the release (its chart renders a ServiceMonitor)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
+    "LeaderWorkerSet.monitoringCrds": { what: "the release (its chart renders a ServiceMonitor)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
+    "NvidiaGpuOperator.crdsOwnedBy": { what: "the release (installed after the CRDs' owner)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
+};
+
+/** A resource of the referenced type, registered the way a caller's program would. */
+function referenced(type: string, name: string): pulumi.Resource {
+    switch (type) {
+        case "kubernetes:yaml/v2:ConfigFile":
+            return new k8s.yaml.v2.ConfigFile(name, { file: `${name}.yaml` });
+        case "kubernetes:helm.sh/v3:Release":
+            return new k8s.helm.v3.Release(name, { chart: name, namespace: "default" });
+        default:
+            throw new Error(`no fixture for a ${type} reference: add one to test/package/references.test.ts`);
+    }
+}
+
+/** `args` as the component provider host receives and deserializes them in Construct. */
+async function throughTheHost(args: Record<string, unknown>, refs: Record<string, pulumi.Resource>): Promise<Record<string, unknown>> {
+    const wire = await pulumi.runtime.serializeProperties("construct-inputs", args);
+    const deps = new Map<string, string[]>();
+    for (const [arg, r] of Object.entries(refs)) deps.set(arg, [await promiseOfUrn(r)]);
+    return server.deserializeInputs(structproto.Struct.fromJavaScript(wire), { get: (k) => (deps.has(k) ? { getUrnsList: () => deps.get(k)! } : undefined) });
+}
+
+function promiseOfUrn(r: pulumi.Resource): Promise<string> {
+    return new Promise((resolve) => r.urn.apply((u) => { resolve(u); return u; }));
+}
+
+describe("packaged components: resource references across the package boundary", () => {
+    const inputs = referenceInputs();
+    const byComponent = new Map<string, [string, string][]>();
+    for (const [cls, arg, type] of inputs) byComponent.set(cls, [...(byComponent.get(cls) ?? []), [arg, type]]);
+
+    beforeEach(resetRecords);
+
+    it("the schema has the reference inputs this test knows what must wait for", () => {
+        assert.ok(inputs.length > 0);
+        assert.deepEqual(inputs.map(([c, a]) => `${c}.${a}`).sort(), Object.keys(WAITERS).sort());
+    });
+
+    for (const [cls, refArgs] of byComponent) {
+        it(`${cls}: ${refArgs.map(([a]) => a).join(", ")} rehydrate as resources in the provider host and order what needs them`, async () => {
+            const refs: Record<string, pulumi.Resource> = {};
+            for (const [arg, type] of refArgs) refs[arg] = referenced(type, `ref-${cls.toLowerCase()}-${arg.toLowerCase()}`);
+            const args = await throughTheHost({ ...REQUIRED[cls], ...refs }, refs);
+            for (const [arg, type] of refArgs) {
+                const v = args[arg];
+                assert.ok(pulumi.Resource.isInstance(v), `${cls}.${arg} deserialized to ${typeof v} ${JSON.stringify(v)}, not a resource: is the resource module of ${type} registered in the host process?`);
+                assert.notEqual(v, refs[arg], "a rehydrated object, as in the host process, not the caller's");
+                assert.equal((v as unknown as { __pulumiType?: string }).__pulumiType ?? type, type);
+                assert.equal(await promiseOfUrn(v as pulumi.Resource), await promiseOfUrn(refs[arg]!));
+            }
+            const component = packaged[cls as keyof typeof packaged] as unknown as new (n: string, a: unknown) => pulumi.ComponentResource;
+            const instance = new component(`pkg-${cls.toLowerCase()}`, args);
+            const self = await promiseOfUrn(instance);
+            const all = await registered();
+            const byUrn = new Map(all.map((r) => [r.urn, r]));
+            const within = (r: RecordedResource): boolean => {
+                for (let p = byUrn.get(r.parent); p; p = byUrn.get(p.parent)) if (p.urn === self) return true;
+                return false;
+            };
+            for (const [arg] of refArgs) {
+                const waiter = WAITERS[`${cls}.${arg}`]!;
+                const urn = await promiseOfUrn(refs[arg]!);
+                const waiting = all.filter((r) => within(r) && waiter.match(r));
+                assert.ok(waiting.length > 0, `${cls}: registered no ${waiter.what}`);
+                for (const r of waiting) {
+                    assert.ok(r.dependsOn.includes(urn), `${cls}: ${r.type} ${r.name} must wait for ${arg} (${urn}); it depends on ${JSON.stringify(r.dependsOn)}`);
+                }
+            }
+        });
+    }
+});
