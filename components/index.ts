@@ -31,7 +31,7 @@ export {
 export { type ComputeDomainSpec, NvidiaDraDriver, type NvidiaDraDriverArgs } from "./platform/dra-driver";
 export { GATEWAY_API_GROUPS, GatewayApiCrds, type GatewayApiCrdsArgs } from "./platform/gateway-api-crds";
 export { GatewayProvider, type GatewayProviderArgs, GatewayProviderKind } from "./platform/gateway-provider";
-export { GpuClaim, type GpuClaimArgs, type GpuClaimNic } from "./platform/gpu-claim";
+export { type ContainerClaim, GpuClaim, type GpuClaimArgs, type GpuClaimNic, type PodResourceClaim } from "./platform/gpu-claim";
 export { GpuSharingMode, type GpuSharing, MigStrategy, NvidiaGpuOperator, type NvidiaGpuOperatorArgs } from "./platform/gpu-operator";
 export { INFERENCE_EXTENSION_GROUPS, InferenceExtensionCrds, type InferenceExtensionCrdsArgs } from "./platform/inference-extension-crds";
 export { AllowedRoutes, InferenceGateway, type InferenceGatewayArgs } from "./platform/inference-gateway";
@@ -54,14 +54,14 @@ export type { ComputeDomainRef, EngineServerArgs, MultiNodeServerArgs } from "./
 export { VllmServer } from "./engine/vllm";
 
 // Serving frameworks.
-export type { GatewayRef, ServingInstallArgs } from "./serving/common";
+export type { ChartInstallArgs, GatewayRef, ServingInstallArgs } from "./serving/common";
 export { DynamoDeployment, type DynamoDeploymentArgs } from "./serving/dynamo";
 export { DynamoPlatform, type DynamoPlatformArgs } from "./serving/dynamo-platform";
-export { KnativeServing, type KnativeServingArgs } from "./serving/knative";
-export { KServe, type KServeArgs } from "./serving/kserve";
+export { KnativeNetworking, KnativeServing, type KnativeServingArgs } from "./serving/knative";
+export { KServe, type KServeArgs, KServeMode } from "./serving/kserve";
 export { KServeModel, type KServeModelArgs } from "./serving/kserve-model";
 export { LlmD, type LlmDArgs } from "./serving/llmd";
-export { LlmDInfra, type LlmDInfraArgs } from "./serving/llmd-infra";
+export { LlmDGatewayProvider, LlmDInfra, type LlmDInfraArgs } from "./serving/llmd-infra";
 export { LlmInferenceService, type LlmInferenceServiceArgs } from "./serving/llm-inference-service";
 export { NimOperator, type NimOperatorArgs } from "./serving/nim-operator";
 export { NimService, type NimServiceArgs } from "./serving/nim-service";

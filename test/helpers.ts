@@ -1,4 +1,5 @@
 /** Test helpers: read outputs, inspect registrations, plan example stacks. */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -91,4 +92,19 @@ export function refusals(check: () => unknown): string[] | undefined {
         return e.problems;
     }
     return undefined;
+}
+
+/** Type token of a Helm release (what installs most CRDs in a stack). */
+export const RELEASE = "kubernetes:helm.sh/v3:Release";
+/** Type token of a manifest file (what installs the Gateway API and GAIE CRDs). */
+export const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
+
+/** A Helm release standing in for a CRD installer (what component args typed `k8s.helm.v3.Release` take). */
+export function installer(name: string): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(name, { chart: name, name });
+}
+
+/** A manifest file standing in for the Gateway API / GAIE CRDs (what component args typed `k8s.yaml.v2.ConfigFile` take). */
+export function manifestInstaller(name: string): k8s.yaml.v2.ConfigFile {
+    return new k8s.yaml.v2.ConfigFile(name, { file: `${name}.yaml` });
 }

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { DEFAULT_AUTOSCALING_QUERY, resolveModel, type EngineKind, type Model, type ModelSpec } from "../types";
 
 /** What to scale: a workload with a /scale subresource. */
@@ -25,7 +25,7 @@ export interface EngineAutoscalerArgs {
     /** In-cluster Prometheus base URL (the platform's kube-prometheus-stack). */
     prometheusUrl: string;
     /** The resource that installs the KEDA CRDs; the ScaledObject depends on it. */
-    kedaCrds?: pulumi.Resource;
+    kedaCrds?: k8s.helm.v3.Release;
 }
 
 /**
@@ -62,10 +62,10 @@ export function autoscalingQuery(model: Model, namespace = "$NAMESPACE"): string
 export class EngineAutoscaler extends pulumi.ComponentResource {
     public readonly scaledObjectName: pulumi.Output<string>;
 
-    constructor(name: string, spec: EngineAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:engine:EngineAutoscaler`, name, {}, opts);
-        const model = resolveModel(spec.model);
-        const args = { ...spec, model, target: spec.target ?? { apiVersion: "apps/v1", kind: model.workload, name: model.name } };
+    constructor(name: string, args: EngineAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("EngineAutoscaler"), name, args, componentOpts("engine", "EngineAutoscaler", opts));
+        const model = resolveModel(args.model);
+        const target = args.target ?? { apiVersion: "apps/v1", kind: model.workload, name: model.name };
         const a = model.autoscaling;
         if (!a) throw new pulumi.ResourceError(`EngineAutoscaler ${name}: model ${model.name} has no autoscaling settings`, this);
         const so = new k8s.apiextensions.CustomResource(
@@ -73,9 +73,9 @@ export class EngineAutoscaler extends pulumi.ComponentResource {
             {
                 apiVersion: "keda.sh/v1alpha1",
                 kind: "ScaledObject",
-                metadata: { name: args.model.name, namespace: args.namespace, labels: { "inference-platform/model": args.model.name } },
+                metadata: { name: model.name, namespace: args.namespace, labels: { "inference-platform/model": model.name } },
                 spec: {
-                    scaleTargetRef: { apiVersion: args.target.apiVersion, kind: args.target.kind, name: args.target.name },
+                    scaleTargetRef: { apiVersion: target.apiVersion, kind: target.kind, name: target.name },
                     minReplicaCount: a.min,
                     maxReplicaCount: a.max,
                     // Loading weights takes minutes: do not flap replicas down right after a burst.
@@ -85,7 +85,7 @@ export class EngineAutoscaler extends pulumi.ComponentResource {
                             type: "prometheus",
                             metadata: {
                                 serverAddress: args.prometheusUrl,
-                                query: pulumi.output(args.namespace).apply((ns) => autoscalingQuery(args.model, ns)),
+                                query: pulumi.output(args.namespace).apply((ns) => autoscalingQuery(model, ns)),
                                 threshold: String(a.target),
                             },
                         },

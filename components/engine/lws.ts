@@ -15,7 +15,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awaitAnnotations, PACKAGE } from "../common/k8s";
+import { awaitAnnotations, componentOpts, componentType } from "../common/k8s";
 import { resolveArgs, MultiNodeServerArgs, ResolvedMultiNodeArgs } from "./types";
 import { HF_CACHE_PATH, VLLM_PORT, vllmImage, vllmProbes, vllmServeArgs } from "./vllm";
 import { SGLANG_DIST_PORT, SGLANG_PORT, sglangArgs, sglangImage, sglangProbes } from "./sglang";
@@ -69,30 +69,29 @@ export class LwsServer extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
     /** Labels of the leader pods (the Service and PodMonitor select these). */
-    public readonly podLabels: Record<string, string>;
-    public readonly leaderWorkerSet: k8s.apiextensions.CustomResource;
+    public readonly podLabels: { [key: string]: string };
 
-    constructor(name: string, spec: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:engine:LwsServer`, name, {}, opts);
-        const args = resolveArgs(spec);
-        validate(name, args, this);
-        const { model, placement } = args;
+    constructor(name: string, args: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("LwsServer"), name, args, componentOpts("engine", "LwsServer", opts));
+        const resolved = resolveArgs(args);
+        validate(name, resolved, this);
+        const { model, placement } = resolved;
         const component = model.engine;
         const labels = engineLabels(component, model.name);
         const leaderLabels = { ...labels, [ROLE_LABEL]: "leader" };
         const workerLabels = { ...labels, [ROLE_LABEL]: "worker" };
         const port = model.engine === "sglang" ? SGLANG_PORT : VLLM_PORT;
-        const containers = model.engine === "sglang" ? sglangLwsContainers(args) : vllmLwsContainers(args);
-        const claim = draClaim(this, name, args, placement.gpusPerPod);
+        const containers = model.engine === "sglang" ? sglangLwsContainers(resolved) : vllmLwsContainers(resolved);
+        const claim = draClaim(this, name, resolved, placement.gpusPerPod);
         const cacheMount = model.cacheSize ? { name: "model-cache", mountPath: HF_CACHE_PATH } : undefined;
         const podOpts = { claim, cacheMount };
 
-        this.leaderWorkerSet = new k8s.apiextensions.CustomResource(
+        new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "leaderworkerset.x-k8s.io/v1",
                 kind: "LeaderWorkerSet",
-                metadata: { name: model.name, namespace: args.namespace, labels, annotations: awaitAnnotations(args.skipAwait ?? false) },
+                metadata: { name: model.name, namespace: resolved.namespace, labels, annotations: awaitAnnotations(resolved.skipAwait ?? false) },
                 spec: {
                     replicas: placement.replicas,
                     // Workers start once the leader pod exists: they need its address, not its readiness.
@@ -100,8 +99,8 @@ export class LwsServer extends pulumi.ComponentResource {
                     leaderWorkerTemplate: {
                         size: placement.nodesPerReplica,
                         restartPolicy: "RecreateGroupOnPodRestart",
-                        leaderTemplate: { metadata: { labels: leaderLabels }, spec: groupPodSpec(args, containers.leader, podOpts) },
-                        workerTemplate: { metadata: { labels: workerLabels }, spec: groupPodSpec(args, containers.worker, podOpts) },
+                        leaderTemplate: { metadata: { labels: leaderLabels }, spec: groupPodSpec(resolved, containers.leader, podOpts) },
+                        workerTemplate: { metadata: { labels: workerLabels }, spec: groupPodSpec(resolved, containers.worker, podOpts) },
                         ...(model.cacheSize
                             ? {
                                   volumeClaimTemplates: [
@@ -124,10 +123,10 @@ export class LwsServer extends pulumi.ComponentResource {
             // The LeaderWorkerSet kind exists only once the LWS controller installed its CRD.
             {
                 parent: this,
-                // The channel template exists once the ComputeDomain does (rack-scale pools only).
-                dependsOn: [args.lwsCrds as pulumi.Resource, ...(args.computeDomain?.resource ? [args.computeDomain.resource] : [])],
-                // With autoscaling, KEDA's HPA owns spec.replicas after creation.
-                ...(model.autoscaling ? { ignoreChanges: ["spec.replicas"] } : {}),
+                // (The ComputeDomain channel, on rack-scale pools, orders through computeDomain.channelTemplate.)
+                dependsOn: [resolved.lwsCrds as k8s.helm.v3.Release],
+                // With autoscaling, KEDA's HPA owns args.replicas after creation.
+                ...(model.autoscaling ? { ignoreChanges: ["args.replicas"] } : {}),
             },
         );
 
@@ -135,13 +134,13 @@ export class LwsServer extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(
             name,
             {
-                metadata: { name: model.name, namespace: args.namespace, labels, annotations: awaitAnnotations(args.skipAwait ?? false) },
+                metadata: { name: model.name, namespace: resolved.namespace, labels, annotations: awaitAnnotations(resolved.skipAwait ?? false) },
                 spec: { selector, ports: [{ name: "http", port, targetPort: port }] },
             },
             { parent: this },
         );
         // Only the leader runs the API server (and its /metrics).
-        podMonitor(this, name, args, labels, selector, { port: "http", path: "/metrics" });
+        podMonitor(this, name, resolved, labels, selector, { port: "http", path: "/metrics" });
 
         this.podLabels = leaderLabels;
         this.serviceName = service.metadata.name;

@@ -12,7 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awaitAnnotations, PACKAGE } from "../common/k8s";
+import { awaitAnnotations, componentOpts, componentType } from "../common/k8s";
 import { resolveArgs, MultiNodeServerArgs, ResolvedMultiNodeArgs } from "./types";
 import { HF_CACHE_PATH, VLLM_PORT, vllmImage, vllmProbes, vllmServeArgs } from "./vllm";
 import { groupPodSpec, shellWord, validateMultiNode } from "./multinode";
@@ -70,21 +70,21 @@ export class RayVllmServer extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
     /** Labels of the head pod (the Service and PodMonitor select these). */
-    public readonly podLabels: Record<string, string>;
+    public readonly podLabels: { [key: string]: string };
 
-    constructor(name: string, spec: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:engine:RayVllmServer`, name, {}, opts);
-        const args = resolveArgs(spec);
-        validate(name, args, this);
-        const { model, placement } = args;
+    constructor(name: string, args: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("RayVllmServer"), name, args, componentOpts("engine", "RayVllmServer", opts));
+        const resolved = resolveArgs(args);
+        validate(name, resolved, this);
+        const { model, placement } = resolved;
         const names = rayNames(model.name);
         const labels = engineLabels("vllm", model.name, { "inference-platform/ray-cluster": names.headless });
         const headLabels = { ...labels, [ROLE_LABEL]: "head" };
         const workerLabels = { ...labels, [ROLE_LABEL]: "worker" };
         const headSelector = { "inference-platform/model": model.name, [ROLE_LABEL]: "head" };
         const workerSelector = { "inference-platform/model": model.name, [ROLE_LABEL]: "worker" };
-        const containers = rayContainers(args);
-        const claim = draClaim(this, name, args, placement.gpusPerPod);
+        const containers = rayContainers(resolved);
+        const claim = draClaim(this, name, resolved, placement.gpusPerPod);
         const cache = model.cacheSize !== undefined;
         const podOpts = { claim, cacheMount: cache ? { name: "model-cache", mountPath: HF_CACHE_PATH } : undefined };
         const cacheTemplates = cache
@@ -99,12 +99,12 @@ export class RayVllmServer extends pulumi.ComponentResource {
                   },
               ]
             : undefined;
-        const annotations = awaitAnnotations(args.skipAwait ?? false);
+        const annotations = awaitAnnotations(resolved.skipAwait ?? false);
 
         const headless = new k8s.core.v1.Service(
             `${name}-ray`,
             {
-                metadata: { name: names.headless, namespace: args.namespace, labels, annotations },
+                metadata: { name: names.headless, namespace: resolved.namespace, labels, annotations },
                 spec: {
                     clusterIP: "None",
                     // Workers must resolve the head before it is Ready (it turns Ready only once vLLM serves).
@@ -119,19 +119,19 @@ export class RayVllmServer extends pulumi.ComponentResource {
             new k8s.apps.v1.StatefulSet(
                 resName,
                 {
-                    metadata: { name: objName, namespace: args.namespace, labels: podLabels, annotations },
+                    metadata: { name: objName, namespace: resolved.namespace, labels: podLabels, annotations },
                     spec: {
                         replicas,
                         serviceName: names.headless,
                         // Start all workers at once; ordering buys nothing in a Ray cluster.
                         podManagementPolicy: "Parallel",
                         selector: { matchLabels: selector },
-                        template: { metadata: { labels: podLabels }, spec: groupPodSpec(args, container, podOpts) },
+                        template: { metadata: { labels: podLabels }, spec: groupPodSpec(resolved, container, podOpts) },
                         volumeClaimTemplates: cacheTemplates,
                         persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     },
                 },
-                { parent: this, dependsOn: [headless, ...(args.computeDomain?.resource ? [args.computeDomain.resource] : [])] },
+                { parent: this, dependsOn: [headless] },
             );
         set(`${name}-ray-head`, names.head, 1, headLabels, headSelector, containers.head);
         set(`${name}-ray-worker`, names.worker, placement.nodesPerReplica - 1, workerLabels, workerSelector, containers.worker);
@@ -139,12 +139,12 @@ export class RayVllmServer extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(
             name,
             {
-                metadata: { name: model.name, namespace: args.namespace, labels, annotations },
+                metadata: { name: model.name, namespace: resolved.namespace, labels, annotations },
                 spec: { selector: headSelector, ports: [{ name: "http", port: VLLM_PORT, targetPort: VLLM_PORT }] },
             },
             { parent: this },
         );
-        podMonitor(this, name, args, labels, headSelector, { port: "http", path: "/metrics" });
+        podMonitor(this, name, resolved, labels, headSelector, { port: "http", path: "/metrics" });
 
         this.podLabels = headLabels;
         this.serviceName = service.metadata.name;

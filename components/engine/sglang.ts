@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { images } from "../versions";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { resolveArgs, EngineServerArgs, Placement, ResolvedEngineArgs } from "./types";
 import type { Model } from "../types";
 import { extraEnv, hfTokenEnv } from "./pod";
@@ -80,22 +80,22 @@ export class SglangServer extends pulumi.ComponentResource {
     /** In-cluster OpenAI-compatible base URL, e.g. http://qwen3.inference.svc.cluster.local:30000/v1. */
     public readonly url: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
-    public readonly podLabels: Record<string, string>;
+    public readonly podLabels: { [key: string]: string };
 
-    constructor(name: string, spec: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:engine:SglangServer`, name, {}, opts);
-        const args = resolveArgs(spec);
-        validate(name, args, this);
-        const { model } = args;
-        const { service, podLabels } = singleNodeServer(this, name, args, {
+    constructor(name: string, args: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("SglangServer"), name, args, componentOpts("engine", "SglangServer", opts));
+        const resolved = resolveArgs(args);
+        validate(name, resolved, this);
+        const { model } = resolved;
+        const { service, podLabels } = singleNodeServer(this, name, resolved, {
             component: "sglang",
             container: {
                 name: "sglang",
-                image: sglangImage(args),
+                image: sglangImage(resolved),
                 command: ["python3", "-m", "sglang.launch_server"],
-                args: sglangArgs(args),
+                args: sglangArgs(resolved),
                 ports: [{ name: "http", containerPort: SGLANG_PORT }],
-                env: [...hfTokenEnv(args.hfTokenSecretName), ...extraEnv(model.env)],
+                env: [...hfTokenEnv(resolved.hfTokenSecretName), ...extraEnv(model.env)],
                 ...sglangProbes(),
             },
             servicePorts: [{ name: "http", port: SGLANG_PORT, targetPort: SGLANG_PORT }],

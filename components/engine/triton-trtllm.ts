@@ -30,7 +30,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { images } from "../versions";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { resolveArgs, EngineServerArgs, Placement, ResolvedEngineArgs } from "./types";
 import type { Model } from "../types";
 import { extraEnv, hfTokenEnv } from "./pod";
@@ -111,28 +111,28 @@ export class TritonTrtllmServer extends pulumi.ComponentResource {
     /** In-cluster base URL of Triton's HTTP endpoint (KServe v2 protocol), e.g. http://llama.inference.svc.cluster.local:8000. */
     public readonly url: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
-    public readonly podLabels: Record<string, string>;
+    public readonly podLabels: { [key: string]: string };
 
-    constructor(name: string, spec: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:engine:TritonTrtllmServer`, name, {}, opts);
-        const args = resolveArgs(spec);
-        validate(name, args, this);
-        const { model } = args;
+    constructor(name: string, args: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("TritonTrtllmServer"), name, args, componentOpts("engine", "TritonTrtllmServer", opts));
+        const resolved = resolveArgs(args);
+        validate(name, resolved, this);
+        const { model } = resolved;
         const live = { httpGet: { path: "/v2/health/live", port: TRITON_HTTP_PORT } };
         const ready = { httpGet: { path: "/v2/health/ready", port: TRITON_HTTP_PORT } };
         const cache = model.cacheSize !== undefined ? [{ name: "HF_HOME", value: `${TRITON_CACHE_PATH}/huggingface` }] : [];
-        const { service, podLabels } = singleNodeServer(this, name, args, {
+        const { service, podLabels } = singleNodeServer(this, name, resolved, {
             component: "triton-trtllm",
             container: {
                 name: "triton",
-                image: tritonImage(args),
-                command: tritonCommand(args),
+                image: tritonImage(resolved),
+                command: tritonCommand(resolved),
                 ports: [
                     { name: "http", containerPort: TRITON_HTTP_PORT },
                     { name: "grpc", containerPort: TRITON_GRPC_PORT },
                     { name: "metrics", containerPort: TRITON_METRICS_PORT },
                 ],
-                env: [...hfTokenEnv(args.hfTokenSecretName), ...cache, ...extraEnv(model.env)],
+                env: [...hfTokenEnv(resolved.hfTokenSecretName), ...cache, ...extraEnv(model.env)],
                 readinessProbe: { ...ready, periodSeconds: 10, failureThreshold: 3 },
                 livenessProbe: { ...live, periodSeconds: 30, failureThreshold: 5 },
                 // Downloading the checkpoint and loading it: allow up to 60 minutes.

@@ -1,4 +1,5 @@
 /** Shared shapes for the engine layer: what every engine server takes. */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelSpec, NodePool, Placement } from "../types";
 import type { Resolved } from "../resolve";
@@ -22,14 +23,14 @@ export interface EngineServerArgs {
     /** Create a PodMonitor for the engine's metrics (needs the prometheus-operator CRDs). Defaults to false. */
     podMonitor?: boolean;
     /** The resource that installs the PodMonitor CRD; the monitor depends on it. Required when `podMonitor` is true. */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
     /**
      * DRA device class for `model.dra` (the accelerators come from a ResourceClaimTemplate instead
      * of the device plugin). Defaults to the vendor's class: `gpu.nvidia.com` for NVIDIA.
      */
     draDeviceClass?: string;
     /** The resource that installs the DRA driver (publishes the DeviceClass); DRA claims depend on it. Defaults to none. */
-    draDriver?: pulumi.Resource;
+    draDriver?: k8s.helm.v3.Release;
     /** Skip provider readiness waits (no kubelets, e2e). Defaults to false. */
     skipAwait?: boolean;
 }
@@ -40,7 +41,7 @@ export interface MultiNodeServerArgs extends EngineServerArgs {
      * The resource that installs the LeaderWorkerSet CRD (`leaderworkerset.x-k8s.io`); the
      * LeaderWorkerSet depends on it. Required by `LwsServer`, ignored by `RayVllmServer`.
      */
-    lwsCrds?: pulumi.Resource;
+    lwsCrds?: k8s.helm.v3.Release;
     /**
      * The pool's ComputeDomain (rack-scale NVLink, e.g. GB200 NVL72): every pod of the group claims
      * its channel so IMEX connects the GPUs across nodes. Omit on pools whose NVLink domain is one node.
@@ -50,10 +51,12 @@ export interface MultiNodeServerArgs extends EngineServerArgs {
 
 /** A ComputeDomain's channel, as the multi-node engines claim it. */
 export interface ComputeDomainRef {
-    /** Name of the ResourceClaimTemplate for the domain's IMEX channel. */
-    channelTemplate: string;
-    /** The ComputeDomain resource; the claims depend on it. Defaults to none. */
-    resource?: pulumi.Resource;
+    /**
+     * Name of the ResourceClaimTemplate for the domain's IMEX channel (`<domain>-channel`, NvidiaDraDriver
+     * `computeDomainChannels`). Pass an Output that resolves once the ComputeDomain exists (e.g. derived from
+     * the NvidiaDraDriver component) and the group waits for it; a plain string adds no ordering.
+     */
+    channelTemplate: pulumi.Input<string>;
 }
 
 /** An engine server's args with model, pool and placement resolved. */

@@ -8,7 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { images } from "../versions";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { resolveArgs, EngineServerArgs, ResolvedEngineArgs } from "./types";
 import { extraEnv, hfTokenEnv } from "./pod";
 import { serviceUrl, singleNodeServer, validateCommon } from "./workload";
@@ -71,22 +71,22 @@ export class VllmServer extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
     /** The pod labels; monitors and routes select on these. */
-    public readonly podLabels: Record<string, string>;
+    public readonly podLabels: { [key: string]: string };
 
-    constructor(name: string, spec: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:engine:VllmServer`, name, {}, opts);
-        const args = resolveArgs(spec);
-        validate(name, args, this);
-        const { model } = args;
-        const { service, podLabels } = singleNodeServer(this, name, args, {
+    constructor(name: string, args: EngineServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("VllmServer"), name, args, componentOpts("engine", "VllmServer", opts));
+        const resolved = resolveArgs(args);
+        validate(name, resolved, this);
+        const { model } = resolved;
+        const { service, podLabels } = singleNodeServer(this, name, resolved, {
             component: "vllm",
             container: {
                 name: "vllm",
-                image: vllmImage(args),
+                image: vllmImage(resolved),
                 command: ["vllm", "serve"],
-                args: vllmServeArgs(args),
+                args: vllmServeArgs(resolved),
                 ports: [{ name: "http", containerPort: VLLM_PORT }],
-                env: [...hfTokenEnv(args.hfTokenSecretName), ...extraEnv(model.env)],
+                env: [...hfTokenEnv(resolved.hfTokenSecretName), ...extraEnv(model.env)],
                 ...vllmProbes(),
             },
             servicePorts: [{ name: "http", port: VLLM_PORT, targetPort: VLLM_PORT }],

@@ -57,7 +57,7 @@ export interface GpuClaimArgs {
     /** Also allocate NICs on the same PCIe root as the GPUs. Defaults to none. */
     nic?: GpuClaimNic;
     /** The resource that installs the DRA driver (its DeviceClasses); the claim depends on it. Defaults to none. */
-    driver?: pulumi.Resource;
+    driver?: k8s.helm.v3.Release;
 }
 
 /** A CEL string literal. */
@@ -134,14 +134,30 @@ export function gpuClaimDevices(args: GpuClaimArgs): Record<string, unknown> {
     return devices;
 }
 
+/** An entry of a pod's `spec.resourceClaims` (core/v1 PodResourceClaim): one of the two sources is set. */
+export interface PodResourceClaim {
+    /** Name of the claim inside the pod; containers refer to it. */
+    name: string;
+    /** The ResourceClaimTemplate a per-pod claim is made from (unshared claims). */
+    resourceClaimTemplateName?: string;
+    /** The ResourceClaim the pod uses (shared claims). */
+    resourceClaimName?: string;
+}
+
+/** An entry of a container's `resources.claims` (core/v1 ResourceClaim reference). */
+export interface ContainerClaim {
+    /** Name of the pod-level claim ({@link PodResourceClaim.name}). */
+    name: string;
+}
+
 export class GpuClaim extends pulumi.ComponentResource {
     /** Name of the ResourceClaimTemplate (or ResourceClaim when shared). */
     public readonly claimName: pulumi.Output<string>;
     public readonly shared: boolean;
     /** Entry for the pod's `spec.resourceClaims`. */
-    public readonly podResourceClaim: pulumi.Output<{ name: string; resourceClaimTemplateName?: string; resourceClaimName?: string }>;
+    public readonly podResourceClaim: pulumi.Output<PodResourceClaim>;
     /** Entry for a container's `resources.claims` (all the claim's devices). */
-    public readonly containerClaim: { name: string };
+    public readonly containerClaim: ContainerClaim;
 
     constructor(name: string, args: GpuClaimArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("GpuClaim"), name, args, componentOpts("platform", "GpuClaim", opts));
@@ -160,7 +176,7 @@ export class GpuClaim extends pulumi.ComponentResource {
         }
         // The pod-level claim name is local to the pod; "gpu" reads well in container specs.
         this.containerClaim = { name: "gpu" };
-        this.podResourceClaim = this.claimName.apply((n) =>
+        this.podResourceClaim = this.claimName.apply((n): PodResourceClaim =>
             this.shared ? { name: "gpu", resourceClaimName: n } : { name: "gpu", resourceClaimTemplateName: n },
         );
         this.registerOutputs({ claimName: this.claimName });

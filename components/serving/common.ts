@@ -16,14 +16,18 @@ export interface GatewayRef {
     className: string;
 }
 
-/** Args common to the chart-based serving installs (KServe, llm-d-infra, NIM operator, Dynamo). */
-export interface ServingInstallArgs {
+/** Args of every component that installs charts. */
+export interface ChartInstallArgs {
     /** Per-stack chart source overrides, keyed like components/versions.ts `charts`. Defaults to none. */
     chartOverrides?: ChartOverrides;
-    /** Extra chart values deep-merged over the component's own (the main chart only). Defaults to none. */
-    values?: Record<string, unknown>;
     /** Do not wait for the releases' workloads to become ready. Defaults to false. */
     skipAwait?: boolean;
+}
+
+/** Args common to the chart-based serving installs (KServe, llm-d-infra, NIM operator, Dynamo). */
+export interface ServingInstallArgs extends ChartInstallArgs {
+    /** Extra chart values deep-merged over the component's own (the main chart only). Defaults to none. */
+    values?: { [key: string]: any };
 }
 
 /**
@@ -99,8 +103,8 @@ export function multiSeriesQueryProblem(query: string): string | undefined {
 }
 
 /** `dependsOn` list without the undefined entries (absent platform pieces). */
-export function present(...rs: (pulumi.Resource | undefined)[]): pulumi.Resource[] {
-    return rs.filter((r): r is pulumi.Resource => r !== undefined);
+export function present<R extends pulumi.Resource>(...rs: (R | undefined)[]): R[] {
+    return rs.filter((r): r is R => r !== undefined);
 }
 
 /**

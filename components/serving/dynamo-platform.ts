@@ -6,9 +6,10 @@
  * No upstream chart defaults for Dynamo are in ../shared: the charts get no values of their own
  * (only a stack's `platform.dynamo.values`), and tests pin that.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "../common/helm";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { installNamespace, ServingInstallArgs } from "./common";
 
 export interface DynamoPlatformArgs extends ServingInstallArgs {
@@ -18,12 +19,12 @@ export interface DynamoPlatformArgs extends ServingInstallArgs {
 
 export class DynamoPlatform extends pulumi.ComponentResource {
     /** The release installing the Dynamo CRDs (DynamoGraphDeployment, `nvidia.com`). */
-    public readonly crds: pulumi.Resource;
+    public readonly crds: k8s.helm.v3.Release;
     /** The platform release (operator + admission webhook): graph deployments wait for it. */
-    public readonly release: pulumi.Resource;
+    public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: DynamoPlatformArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:DynamoPlatform`, name, {}, opts);
+        super(componentType("DynamoPlatform"), name, args, componentOpts("serving", "DynamoPlatform", opts));
         const ns = installNamespace(this, `${name}-ns`, args.namespace ?? "dynamo-system", "dynamo");
         const common = { overrides: args.chartOverrides, namespace: ns.metadata.name, skipAwait: args.skipAwait };
         // Retained: deleting a CRD deletes every graph deployment of it.

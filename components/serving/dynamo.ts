@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
@@ -28,7 +28,7 @@ export interface DynamoDeploymentArgs {
     /** Secret with `HF_TOKEN`, passed to the workers as `envFromSecret`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
     /** The Dynamo platform (CRDs + operator): the graph deployment waits for both. Defaults to none (KServe/Dynamo already installed). */
-    platform?: pulumi.Resource[];
+    platform?: k8s.helm.v3.Release[];
 }
 
 /** Validate; returns the problem or undefined. Pure. */
@@ -88,24 +88,24 @@ export class DynamoDeployment extends pulumi.ComponentResource {
     /** In-cluster OpenAI base URL of the Dynamo frontend. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, spec: DynamoDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:DynamoDeployment`, name, {}, opts);
-        const args = resolveArgs(spec);
-        const problem = dynamoProblem(args.model, args.pool, args.placement);
+    constructor(name: string, args: DynamoDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("DynamoDeployment"), name, args, componentOpts("serving", "DynamoDeployment", opts));
+        const resolved = resolveArgs(args);
+        const problem = dynamoProblem(resolved.model, resolved.pool, resolved.placement);
         if (problem) throw new pulumi.ResourceError(`DynamoDeployment ${name}: ${problem}`, this);
-        const { model } = args;
+        const { model } = resolved;
         new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "nvidia.com/v1alpha1",
                 kind: "DynamoGraphDeployment",
-                metadata: { name: model.name, namespace: args.namespace, labels: standardLabels("dynamo", model.name, { "inference-platform/model": model.name }) },
-                spec: dynamoGraphSpec(args),
+                metadata: { name: model.name, namespace: resolved.namespace, labels: standardLabels("dynamo", model.name, { "inference-platform/model": model.name }) },
+                spec: dynamoGraphSpec(resolved),
             },
             // The kind comes from dynamo-crds; the operator's admission webhook validates it.
-            { parent: this, dependsOn: args.platform ?? [] },
+            { parent: this, dependsOn: resolved.platform ?? [] },
         );
-        this.url = pulumi.interpolate`http://${model.name}-frontend.${args.namespace}.svc.cluster.local:${DYNAMO_FRONTEND_PORT}/v1`;
+        this.url = pulumi.interpolate`http://${model.name}-frontend.${resolved.namespace}.svc.cluster.local:${DYNAMO_FRONTEND_PORT}/v1`;
         this.registerOutputs({ url: this.url });
     }
 }

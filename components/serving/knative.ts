@@ -29,19 +29,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "../common/helm";
-import { awaitAnnotations, PACKAGE, standardLabels } from "../common/k8s";
+import { awaitAnnotations, componentOpts, componentType, standardLabels } from "../common/k8s";
 import { componentVersions } from "../versions";
 import { installNamespace, ServingInstallArgs } from "./common";
 
-export type KnativeNetworking = "istio" | "kourier";
+/** Knative networking layer. */
+export const KnativeNetworking = {
+    /** net-istio: Knative routes through the Istio ingress gateway. */
+    istio: "istio",
+    /** net-kourier: Knative's own Envoy ingress. */
+    kourier: "kourier",
+} as const;
+export type KnativeNetworking = (typeof KnativeNetworking)[keyof typeof KnativeNetworking];
 
 export interface KnativeServingArgs extends ServingInstallArgs {
     /** Networking layer: "istio" (net-istio, needs Istio) or "kourier". Defaults to "kourier". */
     networking?: KnativeNetworking;
     /** Resources Knative must wait for (e.g. the Istio CRDs for net-istio). Defaults to none. */
-    dependsOn?: pulumi.Resource[];
+    dependsOn?: k8s.helm.v3.Release[];
     /** istiod (its injection webhook fills in the ingress gateway pods); "istio" networking only. Defaults to none. */
-    istioControlPlane?: pulumi.Resource;
+    istioControlPlane?: k8s.helm.v3.Release;
 }
 
 export const KNATIVE_SERVING_NAMESPACE = "knative-serving";
@@ -127,14 +134,15 @@ export function istioIngressGatewayManifests(): {
 }
 
 export class KnativeServing extends pulumi.ComponentResource {
-    /** The KnativeServing CR: KServe's controller must start after Knative Serving exists. */
-    public readonly ready: pulumi.Resource;
+    /** The Knative operator release (the operator.knative.dev CRDs and the operator): KServe's `knative` arg. */
     public readonly operator: k8s.helm.v3.Release;
+    /** Name of the KnativeServing custom resource; resolves once it is created (the operator then installs Knative Serving). */
+    public readonly servingName: pulumi.Output<string>;
     /** The Istio ingress gateway Deployment (net-istio only). */
     public readonly ingressGateway?: k8s.apps.v1.Deployment;
 
     constructor(name: string, args: KnativeServingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:KnativeServing`, name, {}, opts);
+        super(componentType("KnativeServing"), name, args, componentOpts("serving", "KnativeServing", opts));
         const networking = args.networking ?? "kourier";
         const opNs = installNamespace(this, `${name}-operator-ns`, KNATIVE_OPERATOR_NAMESPACE, "knative-operator");
         this.operator = chartRelease(
@@ -162,8 +170,8 @@ export class KnativeServing extends pulumi.ComponentResource {
             // The KnativeServing kind exists once the operator chart installed its CRDs.
             { parent: this, dependsOn: [this.operator] },
         );
-        this.ready = serving;
-        this.registerOutputs({});
+        this.servingName = serving.metadata.name;
+        this.registerOutputs({ servingName: this.servingName });
     }
 }
 

@@ -28,7 +28,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import type { Model, Pool, ModelSpec, NodePool } from "../types";
@@ -67,11 +67,11 @@ export interface KServeModelArgs {
     /** Create a PodMonitor for the predictor (needs the prometheus-operator CRDs). Defaults to false. */
     podMonitor?: boolean;
     /** The resource installing the PodMonitor CRD. */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
     /** The resource installing the KEDA CRDs (KServe creates ScaledObjects for keda autoscaling). */
-    kedaCrds?: pulumi.Resource;
+    kedaCrds?: k8s.helm.v3.Release;
     /** What the InferenceService waits for: the KServe CRDs, controller and runtime (KServe.inferenceServiceDeps). Defaults to none (KServe/Dynamo already installed). */
-    kserve?: pulumi.Resource[];
+    kserve?: k8s.helm.v3.Release[];
 }
 
 /** huggingface runtime arguments: model name/id, vLLM engine args from the placement, extra args. Pure. */
@@ -165,36 +165,36 @@ export class KServeModel extends pulumi.ComponentResource {
     /** In-cluster OpenAI-compatible base URL of the predictor. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, spec: KServeModelArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:KServeModel`, name, {}, opts);
-        const args = resolveArgs(spec);
-        const { model, placement } = args;
-        const mode = args.mode ?? "Standard";
+    constructor(name: string, args: KServeModelArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("KServeModel"), name, args, componentOpts("serving", "KServeModel", opts));
+        const resolved = resolveArgs(args);
+        const { model, placement } = resolved;
+        const mode = resolved.mode ?? "Standard";
         if (placement.nodesPerReplica > 1) {
             throw new pulumi.ResourceError(
                 `KServeModel ${name}: one replica spans ${placement.nodesPerReplica} nodes; the huggingface InferenceService is single-node. Use serving "llmisvc" or "llmd" for multi-node models.`,
                 this,
             );
         }
-        if (model.autoscaling && mode === "Standard" && !args.prometheusUrl) {
+        if (model.autoscaling && mode === "Standard" && !resolved.prometheusUrl) {
             throw new pulumi.ResourceError(
                 `KServeModel ${name}: autoscaling through KEDA needs the Prometheus URL; enable platform.monitoring (or remove models[].autoscaling)`,
                 this,
             );
         }
         const labels = standardLabels("kserve", model.name, { "inference-platform/model": model.name });
-        const body = inferenceServiceSpec(args);
-        const kedaDeps = model.autoscaling && mode === "Standard" && args.kedaCrds ? [args.kedaCrds] : [];
+        const body = inferenceServiceSpec(resolved);
+        const kedaDeps = model.autoscaling && mode === "Standard" && resolved.kedaCrds ? [resolved.kedaCrds] : [];
         const saDeps: pulumi.Resource[] = [];
-        if (needsStorageCredentials(args)) {
+        if (needsStorageCredentials(resolved)) {
             // KServe's credential builder mounts every Secret the ServiceAccount lists into the
             // storage-initializer; `HF_TOKEN` in it is what the hf:// download uses.
             saDeps.push(
                 new k8s.core.v1.ServiceAccount(
                     `${name}-storage`,
                     {
-                        metadata: { name: storageServiceAccountName(model.name), namespace: args.namespace, labels },
-                        secrets: [{ name: args.hfTokenSecretName }],
+                        metadata: { name: storageServiceAccountName(model.name), namespace: resolved.namespace, labels },
+                        secrets: [{ name: resolved.hfTokenSecretName }],
                     },
                     { parent: this },
                 ),
@@ -205,20 +205,20 @@ export class KServeModel extends pulumi.ComponentResource {
             {
                 apiVersion: "serving.kserve.io/v1beta1",
                 kind: "InferenceService",
-                metadata: { name: model.name, namespace: args.namespace, labels, annotations: body.annotations },
+                metadata: { name: model.name, namespace: resolved.namespace, labels, annotations: body.annotations },
                 spec: body.spec,
             },
             // The kind, its webhooks and the huggingface runtime come from the KServe install; KServe
             // creates a KEDA ScaledObject for keda autoscaling, whose kind must exist too.
-            { parent: this, dependsOn: [...(args.kserve ?? []), ...kedaDeps, ...saDeps] },
+            { parent: this, dependsOn: [...(resolved.kserve ?? []), ...kedaDeps, ...saDeps] },
         );
-        if (args.podMonitor) {
+        if (resolved.podMonitor) {
             new k8s.apiextensions.CustomResource(
                 `${name}-metrics`,
                 {
                     apiVersion: "monitoring.coreos.com/v1",
                     kind: "PodMonitor",
-                    metadata: { name: `${model.name}-predictor-metrics`, namespace: args.namespace, labels },
+                    metadata: { name: `${model.name}-predictor-metrics`, namespace: resolved.namespace, labels },
                     spec: {
                         selector: { matchLabels: { "serving.kserve.io/inferenceservice": model.name } },
                         // The port the predictor container declares (see inferenceServiceSpec).
@@ -226,10 +226,10 @@ export class KServeModel extends pulumi.ComponentResource {
                     },
                 },
                 // The PodMonitor kind exists once kube-prometheus-stack installed its CRDs.
-                { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] },
+                { parent: this, dependsOn: resolved.monitoringCrds ? [resolved.monitoringCrds] : [] },
             );
         }
-        this.url = pulumi.interpolate`http://${model.name}-predictor.${args.namespace}.svc.cluster.local/openai/v1`;
+        this.url = pulumi.interpolate`http://${model.name}-predictor.${resolved.namespace}.svc.cluster.local/openai/v1`;
         this.registerOutputs({ url: this.url });
     }
 }

@@ -9,13 +9,21 @@
  * `kserve-crd`, `kserve-llmisvc-crd` and `kserve-runtime-configs` have no upstream defaults in
  * ../shared: they get no values (CRD charts) or only the enable switches, pinned in tests.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { GatewayRef, installNamespace, present, ServingInstallArgs } from "./common";
 import { servingRuntimeValues } from "./kserve-runtimes";
 
-export type KServeMode = "Standard" | "Knative";
+/** Deployment mode of InferenceServices: "Standard" (Deployments, HPA or KEDA) or "Knative" (Knative Services, scale to zero). */
+export const KServeMode = {
+    /** Plain Deployments and Services (KServe's RawDeployment). */
+    Standard: "Standard",
+    /** Knative Services (needs Knative Serving). */
+    Knative: "Knative",
+} as const;
+export type KServeMode = (typeof KServeMode)[keyof typeof KServeMode];
 
 export interface KServeArgs extends ServingInstallArgs {
     /** Install InferenceService support (kserve-crd, kserve-resources, huggingface runtime). Defaults to true. */
@@ -26,12 +34,12 @@ export interface KServeArgs extends ServingInstallArgs {
     mode?: KServeMode;
     /** Inference Gateway for Gateway API ingress; without it, Standard mode creates no ingress. Defaults to none. */
     gateway?: GatewayRef;
-    /** Knative Serving (required for mode "Knative"): the controller starts after it. */
-    knative?: pulumi.Resource;
+    /** The Knative operator release (KnativeServing `operator`; required for mode "Knative"): the KServe controller starts after it. */
+    knative?: k8s.helm.v3.Release;
     /** Knative networking layer is not Istio (Kourier): KServe must not create Istio VirtualServices. Defaults to false. */
     knativeWithoutIstio?: boolean;
     /** The resource installing cert-manager (webhook certificates). Defaults to none (cert-manager managed elsewhere). */
-    certManager?: pulumi.Resource;
+    certManager?: k8s.helm.v3.Release;
     /** The platform already installs the Gateway API Inference Extension CRDs: llmisvc must not install a second copy. Defaults to false. */
     gaieCrdsInstalled?: boolean;
     /** Install namespace. Defaults to "kserve". */
@@ -98,15 +106,15 @@ export function runtimeConfigsValues(isvc: boolean, llmisvc: boolean): Record<st
 
 export class KServe extends pulumi.ComponentResource {
     /** What an InferenceService must wait for (CRDs, controller webhooks, runtime); empty when not installed. */
-    public readonly inferenceServiceDeps: pulumi.Resource[] = [];
+    public readonly inferenceServiceDeps: k8s.helm.v3.Release[] = [];
     /** What an LLMInferenceService must wait for; empty when not installed. */
-    public readonly llmInferenceServiceDeps: pulumi.Resource[] = [];
+    public readonly llmInferenceServiceDeps: k8s.helm.v3.Release[] = [];
     /** The release installing the serving.kserve.io CRDs (kserve-crd, else kserve-llmisvc-crd). */
-    public readonly crdInstaller: pulumi.Resource;
+    public readonly crdInstaller: k8s.helm.v3.Release;
     public readonly mode: KServeMode;
 
     constructor(name: string, args: KServeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:KServe`, name, {}, opts);
+        super(componentType("KServe"), name, args, componentOpts("serving", "KServe", opts));
         const isvc = args.inferenceService ?? true;
         const llmisvc = args.llmInferenceService ?? false;
         this.mode = args.mode ?? "Standard";
@@ -120,8 +128,8 @@ export class KServe extends pulumi.ComponentResource {
         const common = { overrides: args.chartOverrides, namespace: ns.metadata.name, skipAwait: args.skipAwait };
         // CRD charts are retained: deleting a CRD deletes every custom resource of it.
         const crdOpts = { parent: this, retainOnDelete: true };
-        const ready: pulumi.Resource[] = [];
-        let crdInstaller: pulumi.Resource | undefined;
+        const ready: k8s.helm.v3.Release[] = [];
+        let crdInstaller: k8s.helm.v3.Release | undefined;
 
         if (isvc) {
             const crd = chartRelease(`${name}-crd`, { ...common, chartKey: "kserveCrd", releaseName: "kserve-crd", values: {} }, crdOpts);

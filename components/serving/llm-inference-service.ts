@@ -27,7 +27,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import type { Model, Pool, ModelSpec, NodePool } from "../types";
@@ -63,13 +63,13 @@ export interface LlmInferenceServiceArgs {
     /** Inference Gateway the managed route attaches to. Without it the router has only the scheduler. Defaults to none. */
     gateway?: GatewayRef;
     /** What the resource waits for: CRDs, controller, LLM configs (KServe.llmInferenceServiceDeps). Defaults to none (KServe/Dynamo already installed). */
-    kserve?: pulumi.Resource[];
+    kserve?: k8s.helm.v3.Release[];
     /** The resource installing the LeaderWorkerSet CRD (multi-node `worker` needs LWS). */
-    lwsCrds?: pulumi.Resource;
+    lwsCrds?: k8s.helm.v3.Release;
     /** PodMonitor for the vLLM workload pods and ServiceMonitor for the scheduler (needs the prometheus-operator CRDs). Defaults to false. */
     monitoring?: boolean;
     /** Resource installing the monitoring CRDs (ServiceMonitor/PodMonitor). */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
 }
 
 /** Validate; returns the problem or undefined. Pure. */
@@ -190,39 +190,39 @@ export class LlmInferenceService extends pulumi.ComponentResource {
     /** OpenAI base URL through the inference Gateway (route `/<namespace>/<name>`), or the workload Service (TLS, self-signed) without a router. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, spec: LlmInferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:LlmInferenceService`, name, {}, opts);
-        const args = resolveArgs(spec);
-        const problem = llmisvcProblem(args.model, args.placement);
+    constructor(name: string, args: LlmInferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("LlmInferenceService"), name, args, componentOpts("serving", "LlmInferenceService", opts));
+        const resolved = resolveArgs(args);
+        const problem = llmisvcProblem(resolved.model, resolved.placement);
         if (problem) throw new pulumi.ResourceError(`LlmInferenceService ${name}: ${problem}`, this);
-        const multiNode = args.placement.nodesPerReplica > 1;
-        if (multiNode && !args.lwsCrds) {
+        const multiNode = resolved.placement.nodesPerReplica > 1;
+        if (multiNode && !resolved.lwsCrds) {
             throw new pulumi.ResourceError(`LlmInferenceService ${name}: a multi-node replica needs LeaderWorkerSet; enable platform.lws`, this);
         }
-        const { model } = args;
+        const { model } = resolved;
         new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: LLMISVC_API_VERSION,
                 kind: "LLMInferenceService",
-                metadata: { name: model.name, namespace: args.namespace, labels: standardLabels("llmisvc", model.name, { "inference-platform/model": model.name }) },
-                spec: llmInferenceServiceSpec(args),
+                metadata: { name: model.name, namespace: resolved.namespace, labels: standardLabels("llmisvc", model.name, { "inference-platform/model": model.name }) },
+                spec: llmInferenceServiceSpec(resolved),
             },
             // The kind, webhooks and LLM configs come from the KServe install; workers run as LeaderWorkerSets.
-            { parent: this, dependsOn: [...(args.kserve ?? []), ...(multiNode && args.lwsCrds ? [args.lwsCrds] : [])] },
+            { parent: this, dependsOn: [...(resolved.kserve ?? []), ...(multiNode && resolved.lwsCrds ? [resolved.lwsCrds] : [])] },
         );
-        if ((args.monitoring ?? false) && args.monitoringCrds) {
+        if ((resolved.monitoring ?? false) && resolved.monitoringCrds) {
             const labels = standardLabels("llmisvc", model.name, { "inference-platform/model": model.name });
-            const deps = { parent: this, dependsOn: [args.monitoringCrds] };
-            new k8s.apiextensions.CustomResource(`${name}-workload-metrics`, { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: `${model.name}-workload`, namespace: args.namespace, labels }, spec: llmisvcPodMonitorSpec(model.name) }, deps);
+            const deps = { parent: this, dependsOn: [resolved.monitoringCrds] };
+            new k8s.apiextensions.CustomResource(`${name}-workload-metrics`, { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: `${model.name}-workload`, namespace: resolved.namespace, labels }, spec: llmisvcPodMonitorSpec(model.name) }, deps);
             if (model.llmisvc.router) {
-                new k8s.apiextensions.CustomResource(`${name}-scheduler-metrics`, { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: `${model.name}-scheduler`, namespace: args.namespace, labels }, spec: llmisvcSchedulerMonitorSpec(model.name) }, deps);
+                new k8s.apiextensions.CustomResource(`${name}-scheduler-metrics`, { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: `${model.name}-scheduler`, namespace: resolved.namespace, labels }, spec: llmisvcSchedulerMonitorSpec(model.name) }, deps);
             }
         }
         this.url =
-            model.llmisvc.router && args.gateway
-                ? pulumi.interpolate`http://${gatewayServiceHost(args.gateway)}/${args.namespace}/${model.name}/v1`
-                : pulumi.interpolate`https://${model.name}-kserve-workload-svc.${args.namespace}.svc.cluster.local:${LLMISVC_PORT}/v1`;
+            model.llmisvc.router && resolved.gateway
+                ? pulumi.interpolate`http://${gatewayServiceHost(resolved.gateway)}/${resolved.namespace}/${model.name}/v1`
+                : pulumi.interpolate`https://${model.name}-kserve-workload-svc.${resolved.namespace}.svc.cluster.local:${LLMISVC_PORT}/v1`;
         this.registerOutputs({ url: this.url });
     }
 }

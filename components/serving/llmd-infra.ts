@@ -3,13 +3,19 @@
  * which renders the inference Gateway (and its provider-specific parameters) for the gateway
  * provider the platform layer installed. Every llm-d model attaches its HTTPRoute to this Gateway.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { GatewayRef, ServingInstallArgs } from "./common";
 
 /** Gateway providers llm-d-infra 1.4 renders natively (`gateway.provider`). */
-export type LlmDGatewayProvider = "istio" | "agentgateway";
+/** Gateway provider the llm-d Gateway is rendered for (llm-d-infra `gateway.provider`). */
+export const LlmDGatewayProvider = {
+    istio: "istio",
+    agentgateway: "agentgateway",
+} as const;
+export type LlmDGatewayProvider = (typeof LlmDGatewayProvider)[keyof typeof LlmDGatewayProvider];
 
 export interface LlmDInfraArgs extends ServingInstallArgs {
     /** Namespace of the Gateway (the model workloads' namespace, as in the llm-d guides). */
@@ -20,8 +26,10 @@ export interface LlmDInfraArgs extends ServingInstallArgs {
     className?: string;
     /** Name of the Gateway. Defaults to "llm-d-inference-gateway". */
     gatewayName?: string;
-    /** What the Gateway waits for: the Gateway API CRDs and the provider's control plane / CRDs. */
-    dependsOn?: pulumi.Resource[];
+    /** The Gateway API CRDs (GatewayApiCrds `crds`): the Gateway waits for them. Defaults to none (installed elsewhere). */
+    gatewayCrds?: k8s.yaml.v2.ConfigFile;
+    /** The gateway provider's releases (its CRDs and control plane, GatewayProvider `crdsRelease`/`controlPlane`): the Gateway waits for them. Defaults to none. */
+    gatewayProvider?: k8s.helm.v3.Release[];
 }
 
 /** llm-d-infra values. Every key exists in upstream values-1.4.0.yaml (checked by tests). Pure. */
@@ -41,10 +49,10 @@ export class LlmDInfra extends pulumi.ComponentResource {
     /** The inference Gateway llm-d models route through. */
     public readonly gateway: GatewayRef;
     /** The release that renders the Gateway. */
-    public readonly release: pulumi.Resource;
+    public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: LlmDInfraArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:LlmDInfra`, name, {}, opts);
+        super(componentType("LlmDInfra"), name, args, componentOpts("serving", "LlmDInfra", opts));
         // The Gateway's name and class are read back from the merged values (a stack may override them).
         const values = deepMerge(llmdInfraValues(args), args.values);
         this.release = chartRelease(
@@ -58,7 +66,7 @@ export class LlmDInfra extends pulumi.ComponentResource {
                 skipAwait: args.skipAwait,
             },
             // The chart renders a Gateway (Gateway API CRDs) and provider parameters (provider CRDs).
-            { parent: this, dependsOn: args.dependsOn ?? [] },
+            { parent: this, dependsOn: [...(args.gatewayCrds ? [args.gatewayCrds] : []), ...(args.gatewayProvider ?? [])] },
         );
         const gw = values["gateway"] as { gatewayClassName: string; fullnameOverride: string };
         this.gateway = { name: gw.fullnameOverride, namespace: args.namespace, className: gw.gatewayClassName };

@@ -15,13 +15,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "../common/helm";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
 import type { Model, Pool, Vendor, ModelSpec, NodePool } from "../types";
 import { resolveArgs, type Resolved } from "../resolve";
-import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources, ServingInstallArgs } from "./common";
+import { dataParallelLayout, GatewayRef, gatewayServiceHost, hostResources, ChartInstallArgs } from "./common";
 import { kvCacheDtypeArgs } from "../physical/quant";
 
 /** Port clients (and the EPP) reach vLLM on; with the P/D sidecar, the sidecar listens here. */
@@ -104,7 +104,7 @@ export const PD_PLUGINS_CONFIG = [
     "",
 ].join("\n");
 
-export interface LlmDArgs extends Pick<ServingInstallArgs, "chartOverrides" | "skipAwait"> {
+export interface LlmDArgs extends ChartInstallArgs {
     namespace: pulumi.Input<string>;
     model: ModelSpec;
     pool: NodePool;
@@ -118,13 +118,13 @@ export interface LlmDArgs extends Pick<ServingInstallArgs, "chartOverrides" | "s
     /** EPP ServiceMonitor and vLLM PodMonitors (needs the prometheus-operator CRDs). Defaults to false. */
     monitoring?: boolean;
     /** Resource installing the monitoring CRDs (ServiceMonitor/PodMonitor). */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
     /** Resource installing the InferencePool CRD (`inference.networking.k8s.io`). */
-    inferencePoolCrds?: pulumi.Resource;
+    inferencePoolCrds?: k8s.yaml.v2.ConfigFile;
     /** Resource installing the Gateway API CRDs (HTTPRoute). */
-    gatewayCrds?: pulumi.Resource;
+    gatewayCrds?: k8s.yaml.v2.ConfigFile;
     /** Resource installing the LeaderWorkerSet CRD (multi-node). */
-    lwsCrds?: pulumi.Resource;
+    lwsCrds?: k8s.helm.v3.Release;
 }
 
 /** Validate; returns the problem or undefined. Pure. */
@@ -324,18 +324,18 @@ export class LlmD extends pulumi.ComponentResource {
     /** Name of the InferencePool (= the inferencepool release name). */
     public readonly poolName: string;
 
-    constructor(name: string, spec: LlmDArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:LlmD`, name, {}, opts);
-        const args = resolveArgs(spec);
-        const { model, placement } = args;
+    constructor(name: string, args: LlmDArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("LlmD"), name, args, componentOpts("serving", "LlmD", opts));
+        const resolved = resolveArgs(args);
+        const { model, placement } = resolved;
         const problem = llmdProblem(model, placement);
         if (problem) throw new pulumi.ResourceError(`LlmD ${name}: ${problem}`, this);
         const multiNode = placement.nodesPerReplica > 1;
-        if (multiNode && !args.lwsCrds) {
+        if (multiNode && !resolved.lwsCrds) {
             throw new pulumi.ResourceError(`LlmD ${name}: a multi-node replica needs LeaderWorkerSet; enable platform.lws`, this);
         }
-        const monitoring = (args.monitoring ?? false) && args.monitoringCrds !== undefined;
-        const monitoringDeps = monitoring && args.monitoringCrds ? [args.monitoringCrds] : [];
+        const monitoring = (resolved.monitoring ?? false) && resolved.monitoringCrds !== undefined;
+        const monitoringDeps = monitoring && resolved.monitoringCrds ? [resolved.monitoringCrds] : [];
         this.poolName = inferencePoolReleaseName(model);
 
         // The chart renders the InferencePool (GAIE CRDs) and, with monitoring, a ServiceMonitor.
@@ -343,39 +343,39 @@ export class LlmD extends pulumi.ComponentResource {
             `${name}-pool`,
             {
                 chartKey: "inferencePool",
-                overrides: args.chartOverrides,
+                overrides: resolved.chartOverrides,
                 releaseName: this.poolName,
-                namespace: args.namespace,
-                values: inferencePoolValues({ ...args, monitoring }),
-                skipAwait: args.skipAwait,
+                namespace: resolved.namespace,
+                values: inferencePoolValues({ ...resolved, monitoring }),
+                skipAwait: resolved.skipAwait,
             },
-            { parent: this, dependsOn: [...(args.inferencePoolCrds ? [args.inferencePoolCrds] : []), ...monitoringDeps] },
+            { parent: this, dependsOn: [...(resolved.inferencePoolCrds ? [resolved.inferencePoolCrds] : []), ...monitoringDeps] },
         );
         chartRelease(
             `${name}-ms`,
             {
                 chartKey: "llmdModelservice",
-                overrides: args.chartOverrides,
+                overrides: resolved.chartOverrides,
                 releaseName: `${model.name}-ms`,
-                namespace: args.namespace,
-                values: modelServiceValues({ ...args, monitoring }),
-                skipAwait: args.skipAwait,
+                namespace: resolved.namespace,
+                values: modelServiceValues({ ...resolved, monitoring }),
+                skipAwait: resolved.skipAwait,
             },
             // llm-d deployment order: pool (EPP) before model servers; PodMonitors and LWS need their CRDs.
-            { parent: this, dependsOn: [pool, ...monitoringDeps, ...(multiNode && args.lwsCrds ? [args.lwsCrds] : [])] },
+            { parent: this, dependsOn: [pool, ...monitoringDeps, ...(multiNode && resolved.lwsCrds ? [resolved.lwsCrds] : [])] },
         );
         new k8s.apiextensions.CustomResource(
             `${name}-route`,
             {
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "HTTPRoute",
-                metadata: { name: model.name, namespace: args.namespace, labels: standardLabels("llm-d", model.name, { "inference-platform/model": model.name }) },
-                spec: httpRouteSpec(args.gateway, model.name, this.poolName),
+                metadata: { name: model.name, namespace: resolved.namespace, labels: standardLabels("llm-d", model.name, { "inference-platform/model": model.name }) },
+                spec: httpRouteSpec(resolved.gateway, model.name, this.poolName),
             },
             // HTTPRoute is a Gateway API kind (its parent Gateway may appear later; the route then attaches).
-            { parent: this, dependsOn: args.gatewayCrds ? [args.gatewayCrds] : [] },
+            { parent: this, dependsOn: resolved.gatewayCrds ? [resolved.gatewayCrds] : [] },
         );
-        this.url = pulumi.interpolate`http://${gatewayServiceHost(args.gateway)}/${model.name}/v1`;
+        this.url = pulumi.interpolate`http://${gatewayServiceHost(resolved.gateway)}/${model.name}/v1`;
         this.registerOutputs({ url: this.url });
     }
 }

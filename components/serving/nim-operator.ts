@@ -3,9 +3,10 @@
  * per stack. It installs the `apps.nvidia.com` CRDs (NIMCache, NIMService) and reconciles them.
  * The operator image is pinned (the chart's default tag is the moving `release-3.0`).
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
-import { PACKAGE } from "../common/k8s";
+import { componentOpts, componentType } from "../common/k8s";
 import { images } from "../versions";
 import { installNamespace, ServingInstallArgs } from "./common";
 
@@ -21,10 +22,10 @@ export function nimOperatorValues(): Record<string, unknown> {
 
 export class NimOperator extends pulumi.ComponentResource {
     /** The release installing the apps.nvidia.com CRDs; NIMCache/NIMService depend on it. */
-    public readonly release: pulumi.Resource;
+    public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: NimOperatorArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:NimOperator`, name, {}, opts);
+        super(componentType("NimOperator"), name, args, componentOpts("serving", "NimOperator", opts));
         const ns = installNamespace(this, `${name}-ns`, args.namespace ?? "nim-operator", "nim-operator");
         this.release = chartRelease(
             name,

@@ -7,7 +7,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import type { Model, Pool, ModelSpec, NodePool } from "../types";
@@ -28,13 +28,13 @@ export interface NimServiceArgs {
     /** dockerconfigjson Secret for nvcr.io (model puller and NIM image pulls). */
     ngcPullSecretName: pulumi.Input<string>;
     /** The NIM operator release (installs the apps.nvidia.com CRDs); omit when the operator is managed outside this stack. */
-    operator?: pulumi.Resource;
+    operator?: k8s.helm.v3.Release;
     /** The resource installing the LeaderWorkerSet CRD (multi-node NIMs). */
-    lwsCrds?: pulumi.Resource;
+    lwsCrds?: k8s.helm.v3.Release;
     /** NIMService metrics + ServiceMonitor (needs the prometheus-operator CRDs). Defaults to false. */
     serviceMonitor?: boolean;
     /** The resource installing the monitoring CRDs. */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
 }
 
 /** Validate; returns the problems (config paths relative to the model). Pure. */
@@ -95,16 +95,16 @@ export class NimService extends pulumi.ComponentResource {
     /** In-cluster OpenAI base URL of the NIM. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, spec: NimServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:NimService`, name, {}, opts);
-        const args = resolveArgs(spec);
-        const problems = nimProblems(args.model, args.pool);
+    constructor(name: string, args: NimServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("NimService"), name, args, componentOpts("serving", "NimService", opts));
+        const resolved = resolveArgs(args);
+        const problems = nimProblems(resolved.model, resolved.pool);
         if (problems.length) throw new pulumi.ResourceError(`NimService ${name}: ${problems.join("; ")}`, this);
-        const multiNode = args.placement.nodesPerReplica > 1;
-        if (multiNode && !args.lwsCrds) {
+        const multiNode = resolved.placement.nodesPerReplica > 1;
+        if (multiNode && !resolved.lwsCrds) {
             throw new pulumi.ResourceError(`NimService ${name}: a multi-node replica needs LeaderWorkerSet; enable platform.lws`, this);
         }
-        const { model } = args;
+        const { model } = resolved;
         const labels = standardLabels("nim", model.name, { "inference-platform/model": model.name });
         const cacheName = `${model.name}-cache`;
         const cache = new k8s.apiextensions.CustomResource(
@@ -112,28 +112,28 @@ export class NimService extends pulumi.ComponentResource {
             {
                 apiVersion: "apps.nvidia.com/v1alpha1",
                 kind: "NIMCache",
-                metadata: { name: cacheName, namespace: args.namespace, labels },
-                spec: nimCacheSpec(args),
+                metadata: { name: cacheName, namespace: resolved.namespace, labels },
+                spec: nimCacheSpec(resolved),
             },
             // NIMCache is an operator kind; the cached weights are expensive to pull again.
-            { parent: this, dependsOn: args.operator ? [args.operator] : [], retainOnDelete: true },
+            { parent: this, dependsOn: resolved.operator ? [resolved.operator] : [], retainOnDelete: true },
         );
-        const monitoring = (args.serviceMonitor ?? false) && args.monitoringCrds !== undefined;
+        const monitoring = (resolved.serviceMonitor ?? false) && resolved.monitoringCrds !== undefined;
         new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "apps.nvidia.com/v1alpha1",
                 kind: "NIMService",
-                metadata: { name: model.name, namespace: args.namespace, labels },
-                spec: nimServiceSpec({ ...args, serviceMonitor: monitoring }, cacheName),
+                metadata: { name: model.name, namespace: resolved.namespace, labels },
+                spec: nimServiceSpec({ ...resolved, serviceMonitor: monitoring }, cacheName),
             },
             // Serves from the NIMCache; the operator creates a ServiceMonitor and, multi-node, a LeaderWorkerSet.
             {
                 parent: this,
-                dependsOn: [...(args.operator ? [args.operator] : []), cache, ...(monitoring && args.monitoringCrds ? [args.monitoringCrds] : []), ...(multiNode && args.lwsCrds ? [args.lwsCrds] : [])],
+                dependsOn: [...(resolved.operator ? [resolved.operator] : []), cache, ...(monitoring && resolved.monitoringCrds ? [resolved.monitoringCrds] : []), ...(multiNode && resolved.lwsCrds ? [resolved.lwsCrds] : [])],
             },
         );
-        this.url = pulumi.interpolate`http://${model.name}.${args.namespace}.svc.cluster.local:${NIM_PORT}/v1`;
+        this.url = pulumi.interpolate`http://${model.name}.${resolved.namespace}.svc.cluster.local:${NIM_PORT}/v1`;
         this.registerOutputs({ url: this.url });
     }
 }

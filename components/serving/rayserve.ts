@@ -20,7 +20,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE, standardLabels } from "../common/k8s";
+import { componentOpts, componentType, standardLabels } from "../common/k8s";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement, shmMount, shmVolume } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
@@ -45,11 +45,11 @@ export interface RayServeLlmArgs {
     /** Name of the Secret with `HF_TOKEN`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
     /** The resource installing the KubeRay CRDs (`ray.io`). */
-    rayCrds?: pulumi.Resource;
+    rayCrds?: k8s.helm.v3.Release;
     /** Create a PodMonitor for the Ray head and workers (needs the prometheus-operator CRDs). Defaults to false. */
     podMonitor?: boolean;
     /** The resource installing the PodMonitor CRD. */
-    monitoringCrds?: pulumi.Resource;
+    monitoringCrds?: k8s.helm.v3.Release;
 }
 
 /** Worker pods one RayService can have at most (replicas × nodes per replica). Pure. */
@@ -186,12 +186,12 @@ export class RayServeLlm extends pulumi.ComponentResource {
     /** In-cluster OpenAI base URL (the RayService's serve Service). */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, spec: RayServeLlmArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:serving:RayServeLlm`, name, {}, opts);
-        const args = resolveArgs(spec);
-        const problem = rayServeProblem(args.model, args.pool, args.placement);
+    constructor(name: string, args: RayServeLlmArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("RayServeLlm"), name, args, componentOpts("serving", "RayServeLlm", opts));
+        const resolved = resolveArgs(args);
+        const problem = rayServeProblem(resolved.model, resolved.pool, resolved.placement);
         if (problem) throw new pulumi.ResourceError(`RayServeLlm ${name}: ${problem}`, this);
-        const { model, placement } = args;
+        const { model, placement } = resolved;
         const labels = rayPodLabels(model.name);
         const cacheDeps: pulumi.Resource[] = [];
         if (model.cacheSize !== undefined) {
@@ -199,7 +199,7 @@ export class RayServeLlm extends pulumi.ComponentResource {
                 new k8s.core.v1.PersistentVolumeClaim(
                     `${name}-model-cache`,
                     {
-                        metadata: { name: rayCacheClaimName(model.name), namespace: args.namespace, labels },
+                        metadata: { name: rayCacheClaimName(model.name), namespace: resolved.namespace, labels },
                         spec: {
                             // Workers on several nodes mount it at once: that needs ReadWriteMany.
                             accessModes: [maxWorkerPods(model, placement) > 1 ? "ReadWriteMany" : "ReadWriteOnce"],
@@ -217,19 +217,19 @@ export class RayServeLlm extends pulumi.ComponentResource {
             {
                 apiVersion: "ray.io/v1",
                 kind: "RayService",
-                metadata: { name: model.name, namespace: args.namespace, labels },
-                spec: rayServiceSpec(args),
+                metadata: { name: model.name, namespace: resolved.namespace, labels },
+                spec: rayServiceSpec(resolved),
             },
             // The RayService kind exists once the KubeRay operator installed its CRDs.
-            { parent: this, dependsOn: [...(args.rayCrds ? [args.rayCrds] : []), ...cacheDeps] },
+            { parent: this, dependsOn: [...(resolved.rayCrds ? [resolved.rayCrds] : []), ...cacheDeps] },
         );
-        if (args.podMonitor) {
+        if (resolved.podMonitor) {
             new k8s.apiextensions.CustomResource(
                 `${name}-metrics`,
                 {
                     apiVersion: "monitoring.coreos.com/v1",
                     kind: "PodMonitor",
-                    metadata: { name: `${model.name}-ray-metrics`, namespace: args.namespace, labels },
+                    metadata: { name: `${model.name}-ray-metrics`, namespace: resolved.namespace, labels },
                     spec: {
                         // Head and workers: Serve's and the engine's metrics come from every node.
                         selector: { matchLabels: { "inference-platform/model": model.name, "app.kubernetes.io/name": "rayserve" } },
@@ -238,10 +238,10 @@ export class RayServeLlm extends pulumi.ComponentResource {
                     },
                 },
                 // The PodMonitor kind exists once kube-prometheus-stack installed its CRDs.
-                { parent: this, dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] },
+                { parent: this, dependsOn: resolved.monitoringCrds ? [resolved.monitoringCrds] : [] },
             );
         }
-        this.url = pulumi.interpolate`http://${model.name}-serve-svc.${args.namespace}.svc.cluster.local:${RAY_SERVE_PORT}/v1`;
+        this.url = pulumi.interpolate`http://${model.name}-serve-svc.${resolved.namespace}.svc.cluster.local:${RAY_SERVE_PORT}/v1`;
         this.registerOutputs({ url: this.url });
     }
 }

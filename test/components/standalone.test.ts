@@ -21,12 +21,11 @@ import { GpuClaim } from "../../components/platform/gpu-claim";
 import { resolveModel, resolveNodePool, type NodePool } from "../../components/types";
 import { parseStackConfig } from "../../stacks/config/load";
 import { deploy } from "../../examples/standalone";
-import { promiseOf, registered, resetRecords } from "../helpers";
+import { installer, promiseOf, registered, resetRecords } from "../helpers";
 
 const ns = "inference";
 const h100: NodePool = { name: "h100", nodes: 2, accelerator: { vendor: "nvidia", product: "H100-SXM5-80GB", memoryGiB: 80, perNode: 8 } };
 const gateway = { name: "gw", namespace: "gateway", className: "istio" };
-const crds = (name: string) => new k8s.core.v1.Namespace(name, { metadata: { name } });
 
 /** What a construction registered: the kinds (type tokens) of its children. */
 async function kindsUnder(name: string): Promise<string[]> {
@@ -42,19 +41,19 @@ describe("components on their own (no stack config)", () => {
         new SglangServer("sa-sglang", { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B", name: "sa-sglang", engine: "sglang" } });
         new TritonTrtllmServer("sa-triton", { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B", name: "sa-triton", engine: "trtllm" } });
         const big = { model: "meta-llama/Llama-3.3-70B-Instruct", parallelism: { tensor: 8, pipeline: 2 } };
-        new LwsServer("sa-lws", { namespace: ns, pool: h100, model: { ...big, name: "sa-lws" }, lwsCrds: crds("lws-crds") });
+        new LwsServer("sa-lws", { namespace: ns, pool: h100, model: { ...big, name: "sa-lws" }, lwsCrds: installer("lws-crds") });
         new RayVllmServer("sa-ray", { namespace: ns, pool: h100, model: { ...big, name: "sa-ray", multiNode: "ray" } });
         new EngineAutoscaler("sa-auto", { namespace: ns, model: { model: "Qwen/Qwen3-0.6B", autoscaling: { max: 3 } }, prometheusUrl: "http://prom:9090" });
 
         assert.equal(await promiseOf(vllm.url), "http://qwen3-0-6b.inference.svc.cluster.local:8000/v1");
         const types = (await registered()).map((r) => r.type);
         for (const t of [
-            "inference-platform:engine:VllmServer",
-            "inference-platform:engine:SglangServer",
-            "inference-platform:engine:TritonTrtllmServer",
-            "inference-platform:engine:LwsServer",
-            "inference-platform:engine:RayVllmServer",
-            "inference-platform:engine:EngineAutoscaler",
+            "inference-platform:index:VllmServer",
+            "inference-platform:index:SglangServer",
+            "inference-platform:index:TritonTrtllmServer",
+            "inference-platform:index:LwsServer",
+            "inference-platform:index:RayVllmServer",
+            "inference-platform:index:EngineAutoscaler",
             "kubernetes:apps/v1:StatefulSet",
             "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet",
             "kubernetes:keda.sh/v1alpha1:ScaledObject",
@@ -85,12 +84,12 @@ describe("components on their own (no stack config)", () => {
         new GpuClaim("sa-gpus", { namespace: ns, count: 2 });
         const types = (await registered()).map((r) => r.type);
         for (const t of [
-            "inference-platform:serving:KServeModel",
-            "inference-platform:serving:LlmInferenceService",
-            "inference-platform:serving:LlmD",
-            "inference-platform:serving:RayServeLlm",
-            "inference-platform:serving:NimService",
-            "inference-platform:serving:DynamoDeployment",
+            "inference-platform:index:KServeModel",
+            "inference-platform:index:LlmInferenceService",
+            "inference-platform:index:LlmD",
+            "inference-platform:index:RayServeLlm",
+            "inference-platform:index:NimService",
+            "inference-platform:index:DynamoDeployment",
             "kubernetes:serving.kserve.io/v1beta1:InferenceService",
             "kubernetes:serving.kserve.io/v1alpha2:LLMInferenceService",
             "kubernetes:ray.io/v1:RayService",
@@ -129,6 +128,6 @@ describe("components on their own (no stack config)", () => {
     it("the example program (examples/standalone) builds", async () => {
         const endpoints = deploy();
         assert.equal(await promiseOf(endpoints["llama"]), "http://llama-3-3-70b-instruct.inference.svc.cluster.local:8000/v1");
-        assert.ok((await registered("inference-platform:serving:LlmD")).length === 1);
+        assert.ok((await registered("inference-platform:index:LlmD")).length === 1);
     });
 });

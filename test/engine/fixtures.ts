@@ -1,5 +1,4 @@
 /** Shared fixtures for the engine tests: parsed configs, placements, CRD-installer stand-ins. */
-import * as k8s from "@pulumi/kubernetes";
 import { parseStackConfig, ParsedStackConfig, StackConfigInput } from "../../stacks/config/load";
 import { placementsFor } from "../../stacks/stack/placement";
 import type { Placement, ResolvedEngineArgs } from "../../components/engine/types";
@@ -25,10 +24,7 @@ export function serverArgs(cfg: ParsedStackConfig, i = 0, extra: Partial<Resolve
     return { namespace: "inference", model, pool, placement: placements[i], hfTokenSecretName: "hf-token", ...extra };
 }
 
-/** A registered resource standing in for a CRD installer (a Helm release in the real stack). */
-export function installer(name: string): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(name, { metadata: { name } });
-}
+export { installer, manifestInstaller } from "../helpers";
 
 // Recorded inputs are loosely typed JSON; the tests read them through these small accessors.
 /* eslint-disable @typescript-eslint/no-explicit-any */

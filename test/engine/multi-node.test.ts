@@ -10,7 +10,7 @@ const LWS = "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet";
 const STS = "kubernetes:apps/v1:StatefulSet";
 const SVC = "kubernetes:core/v1:Service";
 const PODMONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
-const NS = "kubernetes:core/v1:Namespace";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 const LLAMA_70B = "meta-llama/Llama-3.3-70B-Instruct";
 
@@ -27,7 +27,7 @@ describe("LwsServer", () => {
         assert.equal(spec(lws).replicas, 2);
         assert.equal(t.size, 2);
         assert.equal(t.restartPolicy, "RecreateGroupOnPodRestart");
-        assert.ok(lws.dependsOn.includes((await one(NS, "m1-lws-crds")).urn), "the LeaderWorkerSet depends on the LWS CRD installer");
+        assert.ok(lws.dependsOn.includes((await one(RELEASE, "m1-lws-crds")).urn), "the LeaderWorkerSet depends on the LWS CRD installer");
 
         const leader = t.leaderTemplate.spec.containers[0];
         const worker = t.workerTemplate.spec.containers[0];
@@ -55,7 +55,7 @@ describe("LwsServer", () => {
         assert.deepEqual(t.leaderTemplate.metadata.labels["inference-platform/role"], "leader");
         const pm = await one(PODMONITOR, "m1-l70-metrics");
         assert.deepEqual(spec(pm).selector.matchLabels, spec(svc).selector, "only leaders are scraped");
-        assert.ok(pm.dependsOn.includes((await one(NS, "m1-mon")).urn));
+        assert.ok(pm.dependsOn.includes((await one(RELEASE, "m1-mon")).urn));
         assert.equal(await promiseOf(s.url), "http://l70.inference.svc.cluster.local:8000/v1");
 
         const check = checkObject(manifestOf(lws));

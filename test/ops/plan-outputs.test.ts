@@ -34,7 +34,7 @@ function syntheticResources(): RecordedResource[] {
     const op = res("inference-platform:platform:Operator", "op", plat.urn, [], false);
     const rel = res("kubernetes:helm.sh/v3:Release", "op", op.urn, [cg.urn], true, { chart: "oci://example.io/charts/op", version: "1.2.3" });
     const ns = res("kubernetes:core/v1:Namespace", "ns", plat.urn);
-    const srv = res("inference-platform:engine:LwsServer", "m", eng.urn, [], false);
+    const srv = res("inference-platform:index:LwsServer", "m", eng.urn, [], false);
     // Two resources of the server depend on the ConfigGroup and one on the namespace: one edge each after lifting.
     const lws = res("kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet", "m", srv.urn, [cg.urn, ns.urn]);
     const svc = res("kubernetes:core/v1:Service", "m", srv.urn, [cg.urn, lws.urn]);
@@ -165,7 +165,7 @@ describe("ops: plan diagram (DOT → Graphviz WASM → SVG)", function () {
         const plan = await planExample("stacks/examples/prod-nvl72.yaml");
         const extras = await planExtras(plan);
         const svg = extras.files["plan.svg"];
-        assert.ok(extras.graph.nodes.some((n) => n.type === "inference-platform:engine:LwsServer" && n.name === "deepseek-r1"));
+        assert.ok(extras.graph.nodes.some((n) => n.type === "inference-platform:index:LwsServer" && n.name === "deepseek-r1"));
         for (const n of extras.graph.nodes) assert.ok(svg.includes(`<title>${n.id}</title>`), `${n.type} ${n.name}`);
         const json = JSON.parse(extras.files["plan.json"]) as { models: { name: string; tensorParallel: number; nodesPerReplica: number; fits: boolean }[] };
         const ds = json.models.find((m) => m.name === "deepseek-r1")!;

@@ -260,7 +260,7 @@ describe("platform components", () => {
         it("All mode, shared ResourceClaim, and a NIC on the same PCIe root", async () => {
             const all = gpuClaimDevices({ namespace: "x", allDevices: true });
             assert.deepEqual(all["requests"], [{ name: "gpu", exactly: { deviceClassName: "gpu.nvidia.com", allocationMode: "All" } }]);
-            const driver = new Marker("dra-release");
+            const driver = releaseMarker("dra-release");
             const shared = new GpuClaim("shared-gpu", { namespace: "inference", shared: true, nic: { deviceClassName: "nic.example.com" }, driver });
             const rc = await one("kubernetes:resource.k8s.io/v1:ResourceClaim", "shared-gpu");
             assert.ok(rc.dependsOn.some((u) => u.endsWith("::dra-release")));

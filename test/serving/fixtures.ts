@@ -1,5 +1,4 @@
 /** Shared fixtures for the serving tests: parsed configs, placements, CRD-installer stand-ins. */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, ParsedStackConfig, StackConfigInput } from "../../stacks/config/load";
 import { placementsFor } from "../../stacks/stack/placement";
@@ -35,10 +34,7 @@ export function modelArgs(cfg: ParsedStackConfig, i = 0): { namespace: string; m
     return { namespace: "inference", model, pool, placement: placementsFor(cfg)[i] };
 }
 
-/** A registered resource standing in for a CRD installer (a Helm release in the real stack). */
-export function installer(name: string): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(name, { metadata: { name } });
-}
+export { installer, manifestInstaller } from "../helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export function inputs(r: RecordedResource): any {

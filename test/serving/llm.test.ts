@@ -6,7 +6,7 @@ import { httpRouteSpec, inferencePoolValues, LlmD, LLMD_PROBES, LLMD_UCX_TLS, ll
 import { charts, images } from "../../components/versions";
 import { one, promiseOf, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
-import { config, crType, H100_POOL, inputs, installer, manifestOf, modelArgs, valuesOf } from "./fixtures";
+import { config, crType, H100_POOL, inputs, installer, manifestInstaller, manifestOf, modelArgs, valuesOf } from "./fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const LLMISVC = crType("serving.kserve.io/v1alpha2", "LLMInferenceService");
@@ -42,7 +42,7 @@ describe("serving: LlmInferenceService", function () {
         assert.deepEqual(main.args.slice(0, 2), ["--max-model-len", String(cfg.models[0].maxModelLen)]);
         assert.equal(doc.spec.prefill, undefined);
         assert.equal(doc.spec.worker, undefined);
-        const dep = await one("kubernetes:core/v1:Namespace", "kserve-llm-stand-in");
+        const dep = await one("kubernetes:helm.sh/v3:Release", "kserve-llm-stand-in");
         assert.ok(r.dependsOn.includes(dep.urn));
         assert.equal(await promiseOf(c.url), "http://inference-gateway-istio.gw.svc.cluster.local/inference/llama-3-8b/v1");
     });
@@ -85,11 +85,11 @@ describe("serving: llm-d", () => {
         assert.deepEqual(v, { gateway: { enabled: true, provider: "istio", gatewayClassName: "istio", fullnameOverride: "llm-d-inference-gateway" } });
         assert.deepEqual(checkValuesKeys("llm-d-infra", "1.4.0", v), []);
         const dep = installer("gw-crds-stand-in");
-        const infra = new LlmDInfra("infra", { namespace: "llm-d", provider: "agentgateway", dependsOn: [dep], values: { gateway: { fullnameOverride: "gw2" } } });
+        const infra = new LlmDInfra("infra", { namespace: "llm-d", provider: "agentgateway", gatewayProvider: [dep], values: { gateway: { fullnameOverride: "gw2" } } });
         const rel = await one(RELEASE, "infra");
         assert.equal(valuesOf(rel).gateway.gatewayClassName, "agentgateway");
         assert.equal(infra.gateway.name, "gw2", "the Gateway name follows a stack's value override");
-        assert.ok(rel.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "gw-crds-stand-in")).urn));
+        assert.ok(rel.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "gw-crds-stand-in")).urn));
     });
 
     it("inferencepool: llm-d EPP image, monitoring on, pool selector = modelservice pod labels; keys exist upstream", () => {
@@ -175,7 +175,7 @@ describe("serving: llm-d", () => {
     });
 
     it("LlmD: pool before modelservice, HTTPRoute /<model> → InferencePool validates upstream, URL through the Gateway", async () => {
-        const crds = { monitoringCrds: installer("mon-x"), inferencePoolCrds: installer("gaie-x"), gatewayCrds: installer("gwapi-x") };
+        const crds = { monitoringCrds: installer("mon-x"), inferencePoolCrds: manifestInstaller("gaie-x"), gatewayCrds: manifestInstaller("gwapi-x") };
         const gw = { name: "llm-d-inference-gateway", namespace: "llm-d", className: "istio" };
         const c = new LlmD("q", { ...modelArgs(cfg, 0), namespace: "llm-d", gateway: gw, provider: "istio", monitoring: true, ...crds });
         const pool = await one(RELEASE, "q-pool");
@@ -183,8 +183,8 @@ describe("serving: llm-d", () => {
         const route = await one(ROUTE, "q-route");
         assert.equal(inputs(pool).name, "qwen3-0-6b-pool");
         assert.ok(ms.dependsOn.includes(pool.urn));
-        assert.ok(pool.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "gaie-x")).urn));
-        assert.ok(route.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "gwapi-x")).urn));
+        assert.ok(pool.dependsOn.includes((await one("kubernetes:yaml/v2:ConfigFile", "gaie-x")).urn));
+        assert.ok(route.dependsOn.includes((await one("kubernetes:yaml/v2:ConfigFile", "gwapi-x")).urn));
         const doc = manifestOf(route) as any;
         assert.deepEqual(validateObject(doc), []);
         assert.deepEqual(doc.spec.rules[0].backendRefs, [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: "qwen3-0-6b-pool" }]);

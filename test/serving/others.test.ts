@@ -42,7 +42,7 @@ describe("serving: RayServeLlm", () => {
         assert.deepEqual([wg.minReplicas, wg.replicas, wg.maxReplicas], [1, 1, 3]);
         assert.equal(wg.template.spec.containers[0].resources.limits["nvidia.com/gpu"], "2");
         assert.equal(wg.template.spec.containers[0].env[0].name, "HF_TOKEN");
-        assert.ok(r.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "kuberay-x")).urn));
+        assert.ok(r.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "kuberay-x")).urn));
         assert.equal(await promiseOf(c.url), "http://qwen3-32b-serve-svc.inference.svc.cluster.local:8000/v1");
     });
 
@@ -61,7 +61,7 @@ describe("serving: RayServeLlm", () => {
             // Ray exports on metrics-export-port: the declared port must be that one.
             assert.equal(group.rayStartParams["metrics-export-port"], "8080");
         }
-        assert.ok(pm.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "prom-m")).urn));
+        assert.ok(pm.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "prom-m")).urn));
     });
 
     it("model cache: one retained PVC the workers share (HF_HOME), ReadWriteMany when several workers can exist", async () => {
@@ -145,7 +145,7 @@ describe("serving: NIM", () => {
         assert.deepEqual(ss.storage, { nimCache: { name: "llama-nim-cache" } });
         assert.equal(ss.resources.limits["nvidia.com/gpu"], "1");
         assert.equal(ss.multiNode, undefined);
-        const op = await one("kubernetes:core/v1:Namespace", "nim-op-x");
+        const op = await one("kubernetes:helm.sh/v3:Release", "nim-op-x");
         assert.ok(cache.dependsOn.includes(op.urn) && svc.dependsOn.includes(op.urn) && svc.dependsOn.includes(cache.urn));
         assert.equal(await promiseOf(c.url), "http://llama-nim.inference.svc.cluster.local:8000/v1");
     });
@@ -155,7 +155,7 @@ describe("serving: NIM", () => {
         const svc = await one(crType("apps.nvidia.com/v1alpha1", "NIMService"), "b");
         assert.deepEqual(validateObject(manifestOf(svc)), []);
         assert.deepEqual(inputs(svc).spec.multiNode, { backendType: "lws", parallelism: { tensor: 8, pipeline: 2 } });
-        assert.ok(svc.dependsOn.includes((await one("kubernetes:core/v1:Namespace", "lws-x")).urn));
+        assert.ok(svc.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "lws-x")).urn));
         assert.throws(() => new NimService("x", { ...modelArgs(cfg, 2), ...secrets }), /nim\.image: required/);
         assert.equal((await registered(crType("apps.nvidia.com/v1alpha1", "NIMCache"), "x-cache")).length, 0);
     });

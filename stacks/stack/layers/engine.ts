@@ -17,7 +17,7 @@ import { TritonTrtllmServer } from "../../../components/engine/triton-trtllm";
 import type { EngineServerArgs, MultiNodeServerArgs, Placement } from "../../../components/engine/types";
 import { VllmServer } from "../../../components/engine/vllm";
 import { EngineAutoscaler, ScaleTarget } from "../../../components/engine/autoscaler";
-import type { PlatformLayer } from "./platform";
+import { releaseFor, type PlatformLayer } from "./platform";
 import type { StackConfig } from "../../config/load";
 import { placedModels, type PlacedModel } from "../placement";
 
@@ -64,21 +64,23 @@ export class EngineLayer extends pulumi.ComponentResource {
                 placement,
                 hfTokenSecretName: platform.workloads.hfTokenSecretName,
                 podMonitor: platform.installs("monitoring.coreos.com"),
-                monitoringCrds: platform.crdInstallers["monitoring.coreos.com"],
+                monitoringCrds: releaseFor(platform.crdInstallers, "monitoring.coreos.com"),
                 // DeviceClasses come from the vendor's DRA driver: NVIDIA's release, or AMD's GPU operator.
-                draDriver: pool.accelerator.vendor === "amd" ? platform.crdInstallers["amd.com"] : platform.crdInstallers["resource.nvidia.com"],
+                draDriver: pool.accelerator.vendor === "amd" ? releaseFor(platform.crdInstallers, "amd.com") : releaseFor(platform.crdInstallers, "resource.nvidia.com"),
                 skipAwait: config.cluster.skipAwait,
             };
             const childOpts = { parent: this };
             // Groups on a rack-scale NVLink pool claim its ComputeDomain channel (IMEX across nodes).
             const multiNode = (): MultiNodeServerArgs => {
                 const channelTemplate = platform.computeDomainChannels[pool.name];
-                return channelTemplate ? { ...common, computeDomain: { channelTemplate, resource: platform.computeDomains[pool.name] } } : common;
+                if (!channelTemplate) return common;
+                // Through the component's URN: the group waits for the DRA driver and its ComputeDomain (the controller then creates the channel template).
+                return { ...common, computeDomain: { channelTemplate: platform.computeDomains[pool.name].urn.apply(() => channelTemplate) } };
             };
             let server: EngineServer;
             switch (engineKind(model, placement)) {
                 case "lws":
-                    server = new LwsServer(model.name, { ...multiNode(), lwsCrds: platform.crdInstallers["leaderworkerset.x-k8s.io"] }, childOpts);
+                    server = new LwsServer(model.name, { ...multiNode(), lwsCrds: releaseFor(platform.crdInstallers, "leaderworkerset.x-k8s.io") }, childOpts);
                     break;
                 case "ray":
                     server = new RayVllmServer(model.name, multiNode(), childOpts);
@@ -102,7 +104,7 @@ export class EngineLayer extends pulumi.ComponentResource {
                         target: scaleTarget(model, placement),
                         // checkStack refuses autoscaling without monitoring, so the URL exists here.
                         prometheusUrl: platform.prometheusUrl ?? "",
-                        kedaCrds: platform.crdInstallers["keda.sh"],
+                        kedaCrds: releaseFor(platform.crdInstallers, "keda.sh"),
                     },
                     childOpts,
                 );

@@ -10,6 +10,7 @@
  * the objects and controllers that use their kinds, monitoring CRDs before charts that render
  * ServiceMonitors).
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../../../components/common/k8s";
 import { ChartKey, charts, manifests } from "../../../components/versions";
@@ -216,6 +217,28 @@ function taintsOf(pools: readonly PoolConfig[], pick: (p: PoolConfig) => boolean
     return tolerationsFor(pools.filter(pick).flatMap((p) => p.taints));
 }
 
+/** What installs an API group's CRDs: a Helm release (operators, CRD charts) or a manifest file (Gateway API, GAIE). */
+export type CrdInstaller = k8s.helm.v3.Release | k8s.yaml.v2.ConfigFile;
+/** API group → the resource that installs its CRDs in this stack. */
+export type CrdInstallers = Partial<Record<string, CrdInstaller>>;
+
+function installerOf<T extends CrdInstaller>(crds: CrdInstallers, group: string, kind: abstract new (...a: never[]) => T, what: string): T | undefined {
+    const r = crds[group];
+    if (r === undefined || r instanceof kind) return r as T | undefined;
+    // A wiring bug in this repository, not a config error: the group's installer is of the other kind.
+    throw new Error(`the CRDs of ${group} are installed by a ${r.constructor.name}, not a ${what}`);
+}
+
+/** The Helm release that installs `group`'s CRDs, if this stack installs them (what component args typed `k8s.helm.v3.Release` take). */
+export function releaseFor(crds: CrdInstallers, group: string): k8s.helm.v3.Release | undefined {
+    return installerOf(crds, group, k8s.helm.v3.Release, "Helm release");
+}
+
+/** The manifest file that installs `group`'s CRDs, if this stack installs them (what component args typed `k8s.yaml.v2.ConfigFile` take). */
+export function manifestsFor(crds: CrdInstallers, group: string): k8s.yaml.v2.ConfigFile | undefined {
+    return installerOf(crds, group, k8s.yaml.v2.ConfigFile, "manifest file");
+}
+
 export class PlatformLayer extends pulumi.ComponentResource {
     /** Namespace the model workloads run in. */
     public readonly namespace: pulumi.Output<string>;
@@ -224,7 +247,7 @@ export class PlatformLayer extends pulumi.ComponentResource {
      * API group → the resource that installs its CRDs in this stack (e.g. "monitoring.coreos.com" →
      * the kube-prometheus-stack release). Custom resources of that group depend on it.
      */
-    public readonly crdInstallers: Partial<Record<string, pulumi.Resource>> = {};
+    public readonly crdInstallers: CrdInstallers = {};
     /** What this stack installs, and why (see platformDecisions). */
     public readonly decisions: PlatformDecisions;
     /** The inference Gateway, when a gateway provider is installed. */
@@ -232,9 +255,9 @@ export class PlatformLayer extends pulumi.ComponentResource {
     /** In-cluster Prometheus base URL (KEDA Prometheus triggers), when monitoring is on. */
     public readonly prometheusUrl?: string;
     /** cert-manager's release, for serving-layer installs that need certificates (KServe). */
-    public readonly certManager?: pulumi.Resource;
+    public readonly certManager?: k8s.helm.v3.Release;
     /** The NVIDIA DRA driver release (DeviceClasses `gpu.nvidia.com`…); GpuClaims depend on it. */
-    public readonly draDriver?: pulumi.Resource;
+    public readonly draDriver?: k8s.helm.v3.Release;
     /** Pool name → channel ResourceClaimTemplate of its ComputeDomain (multi-node NVLink pools). */
     public readonly computeDomainChannels: Record<string, string> = {};
     /** Pool name → its ComputeDomain (pods claiming the channel depend on it). */

@@ -12,10 +12,11 @@
  * Every problem in the serving config is found (`servingConfigProblems`) before anything of this
  * layer is registered.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../../../components/common/k8s";
 import type { Placement } from "../../../components/engine/types";
-import { GatewayRef, multiSeriesQueryProblem } from "../../../components/serving/common";
+import { GatewayRef, multiSeriesQueryProblem, present } from "../../../components/serving/common";
 import { DynamoDeployment, dynamoProblem } from "../../../components/serving/dynamo";
 import { DynamoPlatform } from "../../../components/serving/dynamo-platform";
 import { KnativeServing } from "../../../components/serving/knative";
@@ -29,6 +30,7 @@ import { NimService, nimProblems } from "../../../components/serving/nim-service
 import { RayServeLlm, rayServeProblem } from "../../../components/serving/rayserve";
 import { llmdReleaseOf, pinnedLlmdSet } from "../../../components/versions";
 import { ConfigError, path } from "../../config/load";
+import { manifestsFor, releaseFor, type CrdInstallers } from "./platform";
 import type { StackConfig } from "../../config/load";
 import type { ParsedStackConfig, ServingMode } from "../../config/schema";
 import { placedModels, type PlacedModel } from "../placement";
@@ -41,15 +43,15 @@ export interface ServingPlatform {
         ngcApiSecretName?: pulumi.Output<string>;
         ngcPullSecretName?: pulumi.Output<string>;
     };
-    crdInstallers: Partial<Record<string, pulumi.Resource>>;
+    crdInstallers: CrdInstallers;
     /** The platform's inference Gateway (KServe ingress, LLMInferenceService routes). */
     gateway?: { name: pulumi.Output<string>; namespace: pulumi.Output<string>; className: string };
     /** In-cluster Prometheus URL (KEDA triggers for KServe). */
     prometheusUrl?: string;
     /** cert-manager's release (KServe webhook certificates). */
-    certManager?: pulumi.Resource;
+    certManager?: k8s.helm.v3.Release;
     /** The gateway provider's control plane (the Gateway llm-d-infra renders needs it). */
-    components?: { gatewayProvider?: { controlPlane?: pulumi.Resource; className?: string } };
+    components?: { gatewayProvider?: { controlPlane?: k8s.helm.v3.Release; className?: string } };
 }
 
 export interface ServingLayerArgs {
@@ -141,7 +143,7 @@ export class ServingLayer extends pulumi.ComponentResource {
     /** Model name → endpoint (in-cluster URL, or the URL through the inference Gateway). */
     public readonly endpoints: Record<string, pulumi.Output<string>> = {};
     /** API group → the resource of this layer installing its CRDs (serving.kserve.io, apps.nvidia.com, nvidia.com for Dynamo). */
-    public readonly crdInstallers: Partial<Record<string, pulumi.Resource>> = {};
+    public readonly crdInstallers: CrdInstallers = {};
     public readonly installs: {
         knative?: KnativeServing;
         kserve?: KServe;
@@ -166,7 +168,7 @@ export class ServingLayer extends pulumi.ComponentResource {
         const chartOverrides = p.sources.charts;
         const gateway: GatewayRef | undefined = platform.gateway;
         const hfToken = platform.workloads.hfTokenSecretName;
-        const monitoringCrds = crd["monitoring.coreos.com"];
+        const monitoringCrds = releaseFor(crd, "monitoring.coreos.com");
         const i = this.installs;
 
         // ── installs, once per stack ──────────────────────────────────────────────────────
@@ -182,7 +184,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                         networking: istio ? "istio" : "kourier",
                         chartOverrides,
                         skipAwait,
-                        dependsOn: istio && crd["networking.istio.io"] ? [crd["networking.istio.io"]] : [],
+                        dependsOn: present(istio ? releaseFor(crd, "networking.istio.io") : undefined),
                         istioControlPlane: istio ? platform.components?.gatewayProvider?.controlPlane : undefined,
                     },
                     child,
@@ -196,9 +198,9 @@ export class ServingLayer extends pulumi.ComponentResource {
                     llmInferenceService: wantLlmisvc,
                     mode: p.kserve.mode,
                     gateway,
-                    knative: i.knative?.ready,
+                    knative: i.knative?.operator,
                     knativeWithoutIstio: knativeMode && !istio,
-                    certManager: platform.certManager ?? crd["cert-manager.io"],
+                    certManager: platform.certManager ?? releaseFor(crd, "cert-manager.io"),
                     gaieCrdsInstalled: crd["inference.networking.k8s.io"] !== undefined,
                     chartOverrides,
                     values: p.kserve.values,
@@ -216,9 +218,8 @@ export class ServingLayer extends pulumi.ComponentResource {
                     provider: p.gateway.provider as LlmDGatewayProvider,
                     className: gateway?.className ?? platform.components?.gatewayProvider?.className,
                     // The Gateway kind (Gateway API CRDs) and the provider's controller and parameter kinds.
-                    dependsOn: [crd["gateway.networking.k8s.io"], crd["networking.istio.io"], platform.components?.gatewayProvider?.controlPlane].filter(
-                        (r): r is pulumi.Resource => r !== undefined,
-                    ),
+                    gatewayCrds: manifestsFor(crd, "gateway.networking.k8s.io"),
+                    gatewayProvider: present(releaseFor(crd, "networking.istio.io"), platform.components?.gatewayProvider?.controlPlane),
                     chartOverrides,
                     values: p.llmd.values,
                     skipAwait,
@@ -250,7 +251,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                             prometheusUrl: platform.prometheusUrl,
                             podMonitor: model.kserve.podMonitor && monitoringCrds !== undefined,
                             monitoringCrds,
-                            kedaCrds: crd["keda.sh"],
+                            kedaCrds: releaseFor(crd, "keda.sh"),
                             kserve: i.kserve?.inferenceServiceDeps ?? [],
                         },
                         child,
@@ -261,7 +262,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 case "llmisvc": {
                     const c = new LlmInferenceService(
                         model.name,
-                        { ...base, hfTokenSecretName: hfToken, gateway, kserve: i.kserve?.llmInferenceServiceDeps ?? [], lwsCrds: crd["leaderworkerset.x-k8s.io"], monitoring: monitoringCrds !== undefined, monitoringCrds },
+                        { ...base, hfTokenSecretName: hfToken, gateway, kserve: i.kserve?.llmInferenceServiceDeps ?? [], lwsCrds: releaseFor(crd, "leaderworkerset.x-k8s.io"), monitoring: monitoringCrds !== undefined, monitoringCrds },
                         child,
                     );
                     this.endpoints[model.name] = c.url;
@@ -281,9 +282,9 @@ export class ServingLayer extends pulumi.ComponentResource {
                             hfTokenSecretName: hfToken,
                             monitoring: monitoringCrds !== undefined,
                             monitoringCrds,
-                            inferencePoolCrds: crd["inference.networking.k8s.io"],
-                            gatewayCrds: crd["gateway.networking.k8s.io"],
-                            lwsCrds: crd["leaderworkerset.x-k8s.io"],
+                            inferencePoolCrds: manifestsFor(crd, "inference.networking.k8s.io"),
+                            gatewayCrds: manifestsFor(crd, "gateway.networking.k8s.io"),
+                            lwsCrds: releaseFor(crd, "leaderworkerset.x-k8s.io"),
                             chartOverrides,
                             skipAwait,
                         },
@@ -295,7 +296,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 case "rayserve": {
                     const c = new RayServeLlm(
                         model.name,
-                        { ...base, hfTokenSecretName: hfToken, rayCrds: crd["ray.io"], podMonitor: monitoringCrds !== undefined, monitoringCrds },
+                        { ...base, hfTokenSecretName: hfToken, rayCrds: releaseFor(crd, "ray.io"), podMonitor: monitoringCrds !== undefined, monitoringCrds },
                         child,
                     );
                     this.endpoints[model.name] = c.url;
@@ -317,7 +318,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                             ngcApiSecretName: api,
                             ngcPullSecretName: pull,
                             operator: i.nimOperator?.release,
-                            lwsCrds: crd["leaderworkerset.x-k8s.io"],
+                            lwsCrds: releaseFor(crd, "leaderworkerset.x-k8s.io"),
                             serviceMonitor: monitoringCrds !== undefined,
                             monitoringCrds,
                         },
