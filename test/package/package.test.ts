@@ -16,6 +16,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import * as pulumi from "@pulumi/pulumi";
+import * as library from "../../components";
 import { manifests } from "../../components/versions";
 import { ROOT } from "../helpers";
 
@@ -67,6 +69,24 @@ describe("multi-language package", () => {
         assert.equal(snapshot.name, "inference-platform");
         assert.deepEqual(Object.keys(snapshot.resources).sort(), PACKAGED.map((c) => `inference-platform:index:${c}`).sort());
         for (const [token, r] of Object.entries(snapshot.resources)) assert.equal(r.isComponent, true, token);
+    });
+
+    it("every component of the library (components/index.ts) is in the package, and its args are what the schema shows", () => {
+        const components = Object.entries(library)
+            .filter(([, v]) => typeof v === "function" && v.prototype instanceof pulumi.ComponentResource)
+            .map(([k]) => k)
+            .sort();
+        assert.ok(components.length >= 30, `only ${components.length} component classes found in components/index.ts`);
+        assert.deepEqual([...PACKAGED].sort(), components, "components/package.ts must export every component class of components/index.ts");
+        const snapshot = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as PackageSchema;
+        // The engine/serving args as inferred: the model and pool vocabulary, placement optional, CRD installers as kubernetes references.
+        const vllm = snapshot.resources["inference-platform:index:VllmServer"];
+        const required = (vllm as { requiredInputs?: string[] }).requiredInputs ?? [];
+        assert.deepEqual([...required].sort(), ["model", "namespace", "pool"]);
+        assert.deepEqual(vllm.inputProperties["model"], { $ref: "#/types/inference-platform:index:ModelSpec", description: (vllm.inputProperties["model"] as { description: string }).description, plain: true });
+        assert.match(JSON.stringify(vllm.inputProperties["monitoringCrds"]), /kubernetes:helm\.sh%2Fv3:Release/);
+        assert.match(JSON.stringify(snapshot.resources["inference-platform:index:LlmD"].inputProperties["gatewayCrds"]), /kubernetes:yaml%2Fv2:ConfigFile/);
+        assert.ok(snapshot.types["inference-platform:index:KServeMode"], "KServeMode is an enum type");
     });
 
     it("the YAML example reads the Gateway API CRDs from the pinned release by default", () => {
