@@ -9,10 +9,12 @@
  * are compared with bin/.tsbuildinfo: if any is newer, or bin/ is missing, the incremental build
  * runs first (type errors stop here, with tsc's messages). A stale bin/ is never run.
  *
- * Start-up: @pulumi/pulumi loads its function-serialization helpers (runtime/closure) eagerly, and
- * with them npm's package tooling (@npmcli/arborist, normalize-package-data: ~450 modules) and the
- * TypeScript compiler; a plan never serializes a function. Those three modules are loaded on first
- * use instead (see lazyClosureDeps), which halves the time to load @pulumi/pulumi.
+ * Start-up: a plan loads ~700 modules before it does any work. Some of them it never uses: the
+ * function-serialization helpers @pulumi/pulumi loads eagerly (npm's package tooling, ~450 modules,
+ * and the TypeScript compiler), pulumi.automation and pulumi.provider, glob for @pulumi/kubernetes'
+ * yaml.ConfigFile v1, zod's ~50 error-message locales. The launcher loads those on first use
+ * instead (DEFERRED, deferLoads), unchanged. docs/operations.md ("How fast the plan is") has the
+ * numbers.
  */
 "use strict";
 const { spawnSync } = require("node:child_process");
@@ -64,28 +66,66 @@ function ensureBuilt() {
 }
 
 /**
- * Defers three modules @pulumi/pulumi's runtime/closure requires at load time and only uses when a
- * function is serialized: codePaths.js's `@npmcli/arborist` (it uses `new arborist.Arborist(...)`)
- * and `normalize-package-data` (called as a function), parseFunction.js's `../../typescript-shim`
- * (the `typescript` module, used as `ts.<member>`). Each is loaded, unchanged, on first use;
- * test/package/compiled.test.ts checks those are still the only uses.
+ * Module loads the launcher defers: each is required, unchanged, on first use instead of when its
+ * parent loads, because a plan never (or only on some paths) uses it. [parent file under
+ * node_modules, request, stand-in]:
+ *  - "namespace": the module is only used through its exports object (`x.member`, or re-exported as
+ *    a namespace, `exports.automation = automation`); it is an ES-module-shaped CommonJS module
+ *    (`__esModule`), so `__importStar` hands the stand-in through unchanged. A Proxy loads the module
+ *    on the first property access, `in`, key listing or descriptor read.
+ *  - "constructor" / "function": used only as `new x.<name>(...)` / called as a function.
+ *  - "members": used only as `x.<member>` (the Proxy answers every read, even `__esModule`, from
+ *    the module: the one the parent gets is a plain CommonJS object).
+ * test/package/compiled.test.ts checks each parent still uses the request only that way, and that
+ * `plan --help` loads none of them.
  */
-function lazyClosureDeps() {
+const DEFERRED = [
+    // @pulumi/pulumi's function serialization (runtime/closure): npm's package tooling (~450 modules)
+    // and the TypeScript compiler; a plan never serializes a function.
+    ["@pulumi/pulumi/runtime/closure/codePaths.js", "@npmcli/arborist", "constructor", "Arborist"],
+    ["@pulumi/pulumi/runtime/closure/codePaths.js", "normalize-package-data", "function"],
+    ["@pulumi/pulumi/runtime/closure/parseFunction.js", "../../typescript-shim", "members"],
+    // pulumi.automation (execa, the CLI driver, ~100 modules) and pulumi.provider (a provider's gRPC
+    // server): re-exported by @pulumi/pulumi's index, unused by a program run.
+    ["@pulumi/pulumi/index.js", "./automation", "namespace"],
+    ["@pulumi/pulumi/index.js", "./provider", "namespace"],
+    // glob (+ minimatch, path-scurry, lru-cache): only yaml.ConfigFile (v1) expands file patterns.
+    ["@pulumi/kubernetes/yaml/yaml.js", "glob", "namespace"],
+    // zod's translated error messages (~50 locales): z.locales.<lang>(); English is loaded apart.
+    ["zod/v4/core/index.cjs", "../locales/index.cjs", "namespace"],
+    ["zod/v4/classic/external.cjs", "../locales/index.cjs", "namespace"],
+];
+
+/** The stand-in for a deferred module; `real()` loads it (once, by Node's own cache). */
+function standIn(kind, real, name) {
+    if (kind === "constructor") return { [name]: function (...args) { return new (real()[name])(...args); } };
+    if (kind === "function") return function (...args) { return real()(...args); };
+    const get = kind === "namespace" ? (k) => (k === "__esModule" ? true : real()[k]) : (k) => real()[k];
+    return new Proxy({}, {
+        get: (_, k) => get(k),
+        has: (_, k) => k in real(),
+        ownKeys: () => Reflect.ownKeys(real()),
+        getOwnPropertyDescriptor: (_, k) => {
+            const d = Reflect.getOwnPropertyDescriptor(real(), k);
+            return d && { ...d, configurable: true };
+        },
+    });
+}
+
+/** Install the deferrals (DEFERRED) into Node's module loader. */
+function deferLoads() {
     const load = Module._load;
-    const closure = (parent, file) => parent && parent.filename && parent.filename.endsWith(path.join("@pulumi", "pulumi", "runtime", "closure", file));
+    const byRequest = new Map();
+    for (const [parent, request, kind, name] of DEFERRED) {
+        byRequest.set(request, [...(byRequest.get(request) ?? []), { parent: path.join("node_modules", ...parent.split("/")), kind, name }]);
+    }
     Module._load = function (request, parent, isMain) {
-        const real = () => load.call(this, request, parent, isMain);
-        if (request === "@npmcli/arborist" && closure(parent, "codePaths.js")) {
-            return { Arborist: function Arborist(...args) { return new (real().Arborist)(...args); } };
-        }
-        if (request === "normalize-package-data" && closure(parent, "codePaths.js")) {
-            return function normalize(...args) { return real()(...args); };
-        }
-        if (request === "../../typescript-shim" && closure(parent, "parseFunction.js")) {
-            let ts;
-            return new Proxy({}, { get: (_, k) => (ts ??= real())[k] });
-        }
-        return load.apply(this, arguments);
+        const entries = byRequest.get(request);
+        const file = parent && parent.filename;
+        const hit = entries && file && entries.find((e) => file.endsWith(e.parent));
+        if (!hit) return load.apply(this, arguments);
+        let mod;
+        return standIn(hit.kind, () => (mod ??= load.call(this, request, parent, isMain)), hit.name);
     };
 }
 
@@ -101,11 +141,11 @@ function main() {
         process.stderr.write(`${path.relative(ROOT, entry)} not found: is scripts/${name}.ts in tsconfig.json's include?\n`);
         process.exit(2);
     }
-    lazyClosureDeps();
+    deferLoads();
     process.argv = [process.argv[0], entry, ...args];
     require(entry);
 }
 
 if (require.main === module) main();
 
-module.exports = { ensureBuilt, lazyClosureDeps, newestSource };
+module.exports = { DEFERRED, deferLoads, ensureBuilt, newestSource };

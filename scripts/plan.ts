@@ -12,10 +12,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../stacks/config/load";
 import { exitWhenFlushed } from "./exit";
+import { renderSvg, startGraphviz } from "../stacks/plan/diagram";
 import { planExtras } from "../stacks/plan/extras";
 import { installMockEngine } from "../stacks/plan/mock-engine";
 import { runGuardrails } from "../stacks/plan/guardrails";
 import { planStack, readStackFile, StackFileError, writePlan } from "../stacks/plan/plan";
+import { findHelmAsync } from "../stacks/plan/render";
 import { renderStackPlan } from "../stacks/plan/inventory";
 
 const USAGE = "usage: npm run plan -- (--stack <name> | --config <file>) [--out <dir>] [--charts <dir of <chart>-<version>.tgz>]";
@@ -55,16 +57,24 @@ async function main(): Promise<number> {
     }
     const file = args.config ?? path.join(process.cwd(), `Pulumi.${args.stack}.yaml`);
     const sf = readStackFile(file, args.stack);
+    // Off the main thread while the program runs: Graphviz loads in its worker thread (plan.svg),
+    // and helm is looked up (scripts/tools/helm.sh --path).
+    startGraphviz();
+    const helm = findHelmAsync();
     const recorder = installMockEngine({ stack: sf.name });
     const result = await planStack(sf, recorder);
-    const extras = await planExtras(result);
+    const extras = await planExtras(result, { svg: false });
+    // plan.svg is laid out in the worker while the guardrails and the rendering run here.
+    const svg = renderSvg(extras.dot);
+    svg.catch(() => undefined); // awaited below, where its error is reported
     const outDir = args.out ?? path.join("out", sf.name);
     // The same guardrails `pulumi preview --policy-pack policies` runs, with this stack's fleet.
     const guardrails = runGuardrails(result.resources, result.config.fleet);
     if (args.charts && !fs.existsSync(args.charts)) throw new StackFileError(`--charts ${args.charts}: no such directory`);
-    const rendered = renderStackPlan(result, { chartsDir: args.charts });
+    const rendered = renderStackPlan(result, { chartsDir: args.charts, helm: (await helm) ?? null });
     const written = writePlan(outDir, result, {
         ...extras.files,
+        "plan.svg": await svg,
         ...rendered.files,
         "guardrails.json": JSON.stringify(guardrails.findings, null, 2) + "\n",
     });

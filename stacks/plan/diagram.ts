@@ -4,6 +4,8 @@
  * dependency arrows between them (from the component graph, graph.ts). Built as DOT text and laid
  * out by Graphviz compiled to WebAssembly (@hpcc-js/wasm-graphviz); no SVG is written by hand.
  */
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import type { PlanResult } from "./plan";
 import type { PlannedModel, PoolMap } from "./fleet-plan";
 import { componentGraph, graphDepth, LAYERS, type ComponentGraph, type GraphNode } from "./graph";
@@ -170,13 +172,64 @@ export function planDot(input: DiagramInput): string {
     return out.join("\n") + "\n";
 }
 
-interface GraphvizLike {
-    dot(src: string, format?: "svg"): string;
-}
-let graphviz: Promise<GraphvizLike> | undefined;
+/**
+ * Graphviz runs in a worker thread, loaded once per process. Loading it decodes and compiles
+ * ~1.5 MB of WebAssembly (~150 ms of synchronous JavaScript, then the compile) and the first layout
+ * compiles the functions it uses (~50 ms, done here on an empty graph). In a worker that overlaps
+ * with the main thread's work: the plan command calls startGraphviz() before it runs the program,
+ * and lays out plan.svg while it runs the guardrails, so plan.svg costs the main thread nothing.
+ * The worker keeps the process alive only while a layout is pending.
+ */
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const ready = import(workerData).then((m) => m.Graphviz.load());
+ready.then((g) => g.dot("digraph {}", "svg")).catch(() => undefined);
+parentPort.on("message", async ({ id, dot }) => {
+    try {
+        parentPort.postMessage({ id, svg: (await ready).dot(dot, "svg") });
+    } catch (e) {
+        parentPort.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
+    }
+});
+`;
 
-/** Lay out DOT with Graphviz (WebAssembly, loaded once per process) and return the SVG. */
-export async function renderSvg(dot: string): Promise<string> {
-    graphviz ??= import("@hpcc-js/wasm-graphviz").then((m) => m.Graphviz.load());
-    return (await graphviz).dot(dot, "svg");
+interface Pending {
+    resolve(svg: string): void;
+    reject(e: Error): void;
+}
+let graphviz: { worker: Worker; pending: Map<number, Pending>; next: number } | undefined;
+
+/** Start loading Graphviz in its worker thread (idempotent; renderSvg calls it too). */
+export function startGraphviz(): void {
+    if (graphviz) return;
+    const worker = new Worker(WORKER, { eval: true, workerData: pathToFileURL(require.resolve("@hpcc-js/wasm-graphviz")).href });
+    const gv = { worker, pending: new Map<number, Pending>(), next: 0 };
+    const fail = (e: Error) => {
+        if (graphviz === gv) graphviz = undefined;
+        for (const p of gv.pending.values()) p.reject(e);
+        gv.pending.clear();
+    };
+    worker.on("message", (m: { id: number; svg?: string; error?: string }) => {
+        const p = gv.pending.get(m.id);
+        gv.pending.delete(m.id);
+        if (gv.pending.size === 0) worker.unref();
+        if (m.error !== undefined) p?.reject(new Error(m.error));
+        else p?.resolve(m.svg!);
+    });
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`Graphviz worker exited (code ${code})`)));
+    worker.unref();
+    graphviz = gv;
+}
+
+/** Lay out DOT with Graphviz (WebAssembly, in a worker thread) and return the SVG. */
+export function renderSvg(dot: string): Promise<string> {
+    startGraphviz();
+    const gv = graphviz!;
+    const id = gv.next++;
+    return new Promise<string>((resolve, reject) => {
+        gv.pending.set(id, { resolve, reject });
+        gv.worker.ref();
+        gv.worker.postMessage({ id, dot });
+    });
 }

@@ -9,7 +9,7 @@
  * helm is a tool built from Go modules (scripts/tools/helm.sh); without it, or without a release's
  * chart, the plan says so in one line and carries on.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -85,12 +85,27 @@ export function plannedReleases(resources: readonly RecordedResource[]): Planned
         });
 }
 
+const HELM_RECIPE = ["bash", [path.join(ROOT, "scripts", "tools", "helm.sh"), "--path"]] as const;
+
+/** The recipe's answer: the path it printed when it exits 0 and the file is there. */
+function helmFromRecipe(status: number | null, stdout: string): string | undefined {
+    const p = status === 0 ? stdout.trim() : "";
+    return p && fs.existsSync(p) ? p : undefined;
+}
+
 /** The helm binary: $HELM, else the tool recipe's cached build (never builds). */
 export function findHelm(): string | undefined {
     if (process.env["HELM"]) return process.env["HELM"];
-    const r = spawnSync("bash", [path.join(ROOT, "scripts", "tools", "helm.sh"), "--path"], { encoding: "utf8" });
-    const p = r.status === 0 ? r.stdout.trim() : "";
-    return p && fs.existsSync(p) ? p : undefined;
+    const r = spawnSync(HELM_RECIPE[0], HELM_RECIPE[1], { encoding: "utf8" });
+    return helmFromRecipe(r.status, r.stdout);
+}
+
+/** findHelm without blocking: the recipe runs while the caller goes on (the plan command). */
+export function findHelmAsync(): Promise<string | undefined> {
+    if (process.env["HELM"]) return Promise.resolve(process.env["HELM"]);
+    return new Promise((resolve) => {
+        execFile(HELM_RECIPE[0], HELM_RECIPE[1], { encoding: "utf8" }, (err, stdout) => resolve(helmFromRecipe(err ? null : 0, stdout)));
+    });
 }
 
 /**

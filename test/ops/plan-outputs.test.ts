@@ -161,6 +161,18 @@ describe("ops: plan diagram (DOT → Graphviz WASM → SVG)", function () {
         assert.match(svg, /node 0 gpu 1: free/);
     });
 
+    it("lays out in a worker thread: Graphviz's errors come back, it keeps working, and it does not hold the process open", async () => {
+        await assert.rejects(renderSvg("digraph { a -> "), /syntax error in line 1/);
+        const svgs = await Promise.all(["x", "y", "z"].map((n) => renderSvg(`digraph { ${n} }`)));
+        assert.deepEqual(svgs.map((svg) => /<title>(\w)<\/title>/.exec(svg)?.[1]), ["x", "y", "z"]);
+        // A process that only renders exits on its own once the layout is back (the worker is unref'd when idle).
+        const script = `require(${JSON.stringify(path.join(ROOT, "stacks", "plan", "diagram.ts"))}).renderSvg("digraph { a -> b }").then((svg) => console.log(svg.includes("<title>a&#45;&gt;b</title>")))`;
+        const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+        assert.equal(r.signal, null, "exited by itself");
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "true\n");
+    });
+
     it("covers a real plan: every component of the NVL72 example is in the SVG", async () => {
         const plan = await planExample("stacks/examples/prod-nvl72.yaml");
         const extras = await planExtras(plan);
