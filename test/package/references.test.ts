@@ -4,10 +4,13 @@
  * component provider host (PulumiPlugin.yaml) rather than in the caller's process.
  *
  * The engine passes such an arg to Construct as a resource reference (`urn`, plus `id` for a custom
- * resource) with the arg's dependency on that URN. The host (@pulumi/pulumi provider/server.js
- * `deserializeInputs`) rehydrates it through the resource module @pulumi/kubernetes registered
- * (`kubernetes:yaml/v2` → a ConfigFile marked remote, `kubernetes:helm.sh/v3` → a Release, a custom
- * resource); the component's `dependsOn` then keeps its URN (the SDK expands dependencies to custom
+ * resource) with whatever dependencies the caller reported for it. The host (@pulumi/pulumi
+ * provider/server.js `deserializeInputs`) rehydrates it through the resource module
+ * @pulumi/kubernetes registered (`kubernetes:yaml/v2` → a ConfigFile marked remote,
+ * `kubernetes:helm.sh/v3` → a Release, a custom resource) and hands it over as is, or — when the
+ * dependencies are more than the reference's own URN, as from YAML — wrapped in an Output (so the
+ * arg's TypeScript type is not what arrives: components only put such args in `dependsOn` or test
+ * them for presence). Either way the component's `dependsOn` keeps its URN (the SDK expands dependencies to custom
  * resources and remote components; a rehydrated *local* component has no children in this process
  * and would be dropped). Ordering after the CRDs exist follows because a reference can only reach
  * the host once its registration has completed, and a remote component's registration completes
@@ -84,12 +87,34 @@ function referenced(type: string, name: string): pulumi.Resource {
     }
 }
 
-/** `args` as the component provider host receives and deserializes them in Construct. */
-async function throughTheHost(args: Record<string, unknown>, refs: Record<string, pulumi.Resource>): Promise<Record<string, unknown>> {
+/** How a caller's language host reports a reference arg's dependencies to Construct. */
+type Shape = "none" | "itself" | "producer";
+
+/**
+ * `args` as the component provider host receives and deserializes them in Construct, with each
+ * reference arg's dependencies reported as `shape` says:
+ *  - none: the Node.js SDK leaves resource references out of a remote component's property
+ *    dependencies (@pulumi/pulumi runtime/resource.js `excludeResourceReferencesFromDependencies`);
+ *  - itself: the reference's own URN (SDKs that report it);
+ *  - producer: the URN of the component whose output it is, then its own — what the YAML host sends
+ *    for `${gatewayApi.crds}` (the state of examples/package-yaml: InferenceGateway's
+ *    `gatewayApiCrds` depends on [GatewayApiCrds, its ConfigFile]).
+ * With none or itself the host passes the rehydrated resource; with more it wraps it in an Output.
+ */
+async function throughTheHost(args: Record<string, unknown>, refs: Record<string, pulumi.Resource>, shape: Shape, producer: pulumi.Resource): Promise<Record<string, unknown>> {
     const wire = await pulumi.runtime.serializeProperties("construct-inputs", args);
     const deps = new Map<string, string[]>();
-    for (const [arg, r] of Object.entries(refs)) deps.set(arg, [await promiseOfUrn(r)]);
+    for (const [arg, r] of Object.entries(refs)) {
+        const own = await promiseOfUrn(r);
+        if (shape === "itself") deps.set(arg, [own]);
+        if (shape === "producer") deps.set(arg, [await promiseOfUrn(producer), own]);
+    }
     return server.deserializeInputs(structproto.Struct.fromJavaScript(wire), { get: (k) => (deps.has(k) ? { getUrnsList: () => deps.get(k)! } : undefined) });
+}
+
+/** The resource an arg holds: itself, or the value of the Output the host wrapped it in. */
+async function resourceOf(v: unknown): Promise<unknown> {
+    return pulumi.Output.isInstance(v) ? new Promise((resolve) => v.apply((x) => { resolve(x); return x; })) : v;
 }
 
 function promiseOfUrn(r: pulumi.Resource): Promise<string> {
@@ -108,36 +133,47 @@ describe("packaged components: resource references across the package boundary",
         assert.deepEqual(inputs.map(([c, a]) => `${c}.${a}`).sort(), Object.keys(WAITERS).sort());
     });
 
+    const SHAPES: { shape: Shape; what: string }[] = [
+        { shape: "none", what: "a resource passed with no dependency (Node.js SDK)" },
+        { shape: "itself", what: "a resource passed with its own URN as dependency" },
+        { shape: "producer", what: "an output of another component (YAML ${gatewayApi.crds})" },
+    ];
     for (const [cls, refArgs] of byComponent) {
-        it(`${cls}: ${refArgs.map(([a]) => a).join(", ")} rehydrate as resources in the provider host and order what needs them`, async () => {
-            const refs: Record<string, pulumi.Resource> = {};
-            for (const [arg, type] of refArgs) refs[arg] = referenced(type, `ref-${cls.toLowerCase()}-${arg.toLowerCase()}`);
-            const args = await throughTheHost({ ...REQUIRED[cls], ...refs }, refs);
-            for (const [arg, type] of refArgs) {
-                const v = args[arg];
-                assert.ok(pulumi.Resource.isInstance(v), `${cls}.${arg} deserialized to ${typeof v} ${JSON.stringify(v)}, not a resource: is the resource module of ${type} registered in the host process?`);
-                assert.notEqual(v, refs[arg], "a rehydrated object, as in the host process, not the caller's");
-                assert.equal((v as unknown as { __pulumiType?: string }).__pulumiType ?? type, type);
-                assert.equal(await promiseOfUrn(v as pulumi.Resource), await promiseOfUrn(refs[arg]!));
-            }
-            const component = packaged[cls as keyof typeof packaged] as unknown as new (n: string, a: unknown) => pulumi.ComponentResource;
-            const instance = new component(`pkg-${cls.toLowerCase()}`, args);
-            const self = await promiseOfUrn(instance);
-            const all = await registered();
-            const byUrn = new Map(all.map((r) => [r.urn, r]));
-            const within = (r: RecordedResource): boolean => {
-                for (let p = byUrn.get(r.parent); p; p = byUrn.get(p.parent)) if (p.urn === self) return true;
-                return false;
-            };
-            for (const [arg] of refArgs) {
-                const waiter = WAITERS[`${cls}.${arg}`]!;
-                const urn = await promiseOfUrn(refs[arg]!);
-                const waiting = all.filter((r) => within(r) && waiter.match(r));
-                assert.ok(waiting.length > 0, `${cls}: registered no ${waiter.what}`);
-                for (const r of waiting) {
-                    assert.ok(r.dependsOn.includes(urn), `${cls}: ${r.type} ${r.name} must wait for ${arg} (${urn}); it depends on ${JSON.stringify(r.dependsOn)}`);
+        for (const { shape, what } of SHAPES) {
+            it(`${cls}: ${refArgs.map(([a]) => a).join(", ")} as ${what} rehydrate in the provider host and order what needs them`, async () => {
+                const tag = `${cls.toLowerCase()}-${shape}`;
+                const producer = shape === "producer";
+                const refs: Record<string, pulumi.Resource> = {};
+                for (const [arg, type] of refArgs) refs[arg] = referenced(type, `ref-${tag}-${arg.toLowerCase()}`);
+                const from = new pulumi.ComponentResource("test:index:Producer", `producer-${tag}`);
+                const args = await throughTheHost({ ...REQUIRED[cls], ...refs }, refs, shape, from);
+                for (const [arg, type] of refArgs) {
+                    assert.equal(pulumi.Output.isInstance(args[arg]), producer, `${cls}.${arg}: ${producer ? "an Output" : "the resource itself"} expected`);
+                    const v = await resourceOf(args[arg]);
+                    assert.ok(pulumi.Resource.isInstance(v), `${cls}.${arg} deserialized to ${typeof v} ${JSON.stringify(v)}, not a resource: is the resource module of ${type} registered in the host process?`);
+                    assert.notEqual(v, refs[arg], "a rehydrated object, as in the host process, not the caller's");
+                    assert.equal((v as unknown as { __pulumiType?: string }).__pulumiType ?? type, type);
+                    assert.equal(await promiseOfUrn(v as pulumi.Resource), await promiseOfUrn(refs[arg]!));
                 }
-            }
-        });
+                const component = packaged[cls as keyof typeof packaged] as unknown as new (n: string, a: unknown) => pulumi.ComponentResource;
+                const instance = new component(`pkg-${tag}`, args);
+                const self = await promiseOfUrn(instance);
+                const all = await registered();
+                const byUrn = new Map(all.map((r) => [r.urn, r]));
+                const within = (r: RecordedResource): boolean => {
+                    for (let p = byUrn.get(r.parent); p; p = byUrn.get(p.parent)) if (p.urn === self) return true;
+                    return false;
+                };
+                for (const [arg] of refArgs) {
+                    const waiter = WAITERS[`${cls}.${arg}`]!;
+                    const urn = await promiseOfUrn(refs[arg]!);
+                    const waiting = all.filter((r) => within(r) && waiter.match(r));
+                    assert.ok(waiting.length > 0, `${cls}: registered no ${waiter.what}`);
+                    for (const r of waiting) {
+                        assert.ok(r.dependsOn.includes(urn), `${cls}: ${r.type} ${r.name} must wait for ${arg} (${urn}); it depends on ${JSON.stringify(r.dependsOn)}`);
+                    }
+                }
+            });
+        }
     }
 });
