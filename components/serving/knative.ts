@@ -29,6 +29,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "../common/helm";
+import { dependsOnAll } from "../common/dependencies";
 import { awaitAnnotations, componentOpts, componentType, standardLabels } from "../common/k8s";
 import { componentVersions } from "../versions";
 import { installNamespace, ServingInstallArgs } from "./common";
@@ -182,7 +183,7 @@ function istioIngressGateway(parent: pulumi.Resource, name: string, args: Knativ
     const labels = standardLabels("istio-ingressgateway", name, { ...ISTIO_INGRESS_GATEWAY.selector });
     const annotations = awaitAnnotations(args.skipAwait ?? false);
     // The gateway pods must be created after istiod's injection webhook exists, or they keep image "auto".
-    const after = { parent, dependsOn: [...(args.dependsOn ?? []), ...(args.istioControlPlane ? [args.istioControlPlane] : [])] };
+    const after = { parent, dependsOn: dependsOnAll(args.dependsOn, args.istioControlPlane) };
     // Its own ServiceAccount: the Role below lets it read Secrets, which istio-system's default account must not.
     const sa = new k8s.core.v1.ServiceAccount(`${name}-ingressgateway`, { metadata: { name: gw, namespace, labels } }, after);
     const deployment = new k8s.apps.v1.Deployment(

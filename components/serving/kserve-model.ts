@@ -29,6 +29,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import type { Model, Pool, ModelSpec, NodePool } from "../types";
@@ -210,7 +211,7 @@ export class KServeModel extends pulumi.ComponentResource {
             },
             // The kind, its webhooks and the huggingface runtime come from the KServe install; KServe
             // creates a KEDA ScaledObject for keda autoscaling, whose kind must exist too.
-            { parent: this, dependsOn: [...(resolved.kserve ?? []), ...kedaDeps, ...saDeps] },
+            { parent: this, dependsOn: dependsOnAll(resolved.kserve, kedaDeps, saDeps) },
         );
         if (resolved.podMonitor) {
             new k8s.apiextensions.CustomResource(

@@ -28,6 +28,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import type { Model, Pool, ModelSpec, NodePool } from "../types";
@@ -209,7 +210,7 @@ export class LlmInferenceService extends pulumi.ComponentResource {
                 spec: llmInferenceServiceSpec(resolved),
             },
             // The kind, webhooks and LLM configs come from the KServe install; workers run as LeaderWorkerSets.
-            { parent: this, dependsOn: [...(resolved.kserve ?? []), ...(multiNode && resolved.lwsCrds ? [resolved.lwsCrds] : [])] },
+            { parent: this, dependsOn: dependsOnAll(resolved.kserve, multiNode ? resolved.lwsCrds : undefined) },
         );
         if ((resolved.monitoring ?? false) && resolved.monitoringCrds) {
             const labels = standardLabels("llmisvc", model.name, { "inference-platform/model": model.name });

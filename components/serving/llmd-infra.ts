@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
+import { dependsOnAll } from "../common/dependencies";
 import { componentOpts, componentType } from "../common/k8s";
 import { GatewayRef, ServingInstallArgs } from "./common";
 
@@ -66,7 +67,7 @@ export class LlmDInfra extends pulumi.ComponentResource {
                 skipAwait: args.skipAwait,
             },
             // The chart renders a Gateway (Gateway API CRDs) and provider parameters (provider CRDs).
-            { parent: this, dependsOn: [...(args.gatewayCrds ? [args.gatewayCrds] : []), ...(args.gatewayProvider ?? [])] },
+            { parent: this, dependsOn: dependsOnAll(args.gatewayCrds, args.gatewayProvider) },
         );
         const gw = values["gateway"] as { gatewayClassName: string; fullnameOverride: string };
         this.gateway = { name: gw.fullnameOverride, namespace: args.namespace, className: gw.gatewayClassName };

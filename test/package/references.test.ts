@@ -18,9 +18,13 @@
  * examples/package-yaml checks that part (test/package/package.test.ts).
  *
  * Here, on the mock engine: for every kubernetes resource-reference input in the package schema
- * (test/package/schema.json), the reference goes through the host's own deserialization, the
- * component is built from the result, and what must wait for it (WAITERS) must list its URN in the
- * dependencies it registers.
+ * (test/package/schema.json; single references and lists of them), in each dependency shape a
+ * caller can send, the reference goes through the host's own deserialization, the component is
+ * built from the result (ARGS turn on the paths that use every reference), and what must wait for
+ * it (WAITERS; otherwise anything within the component) must list its URN in the dependencies it
+ * registers. A list arg with dependencies arrives as an Output: spreading it threw "is not
+ * iterable" in KServeModel, LlmInferenceService, KnativeServing and LlmDInfra until they collected
+ * their dependencies through components/common/dependencies.ts `dependsOnAll`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -38,32 +42,87 @@ const server = require("@pulumi/pulumi/provider/server") as {
 const structproto = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: unknown): unknown } };
 
 interface Schema {
-    resources: Record<string, { inputProperties: Record<string, { $ref?: string }> }>;
+    resources: Record<string, { inputProperties: Record<string, { $ref?: string; items?: { $ref?: string } }> }>;
 }
 
-/** Kubernetes resource-reference inputs of the packaged components: [class, arg, referenced type]. */
-function referenceInputs(): [string, string, string][] {
+/** A kubernetes resource-reference input of a packaged component (a list of them when `list`). */
+interface ReferenceInput {
+    cls: string;
+    arg: string;
+    type: string;
+    list: boolean;
+}
+
+/** Kubernetes resource-reference inputs of the packaged components, from the schema snapshot. */
+function referenceInputs(): ReferenceInput[] {
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "package", "schema.json"), "utf8")) as Schema;
-    const out: [string, string, string][] = [];
+    const out: ReferenceInput[] = [];
+    const k8sRef = (ref: string | undefined) => /^\/kubernetes\/v[^/]+\/schema\.json#\/resources\/(.+)$/.exec(ref ?? "")?.[1];
     for (const [token, r] of Object.entries(schema.resources)) {
         for (const [arg, p] of Object.entries(r.inputProperties)) {
-            const m = /^\/kubernetes\/v[^/]+\/schema\.json#\/resources\/(.+)$/.exec(p.$ref ?? "");
-            if (m) out.push([token.split(":")[2]!, arg, decodeURIComponent(m[1]!)]);
+            const one = k8sRef(p.$ref);
+            const each = k8sRef(p.items?.$ref);
+            if (one ?? each) out.push({ cls: token.split(":")[2]!, arg, type: decodeURIComponent((one ?? each)!), list: each !== undefined });
         }
     }
     return out;
 }
 
-/** Other required args, per component (the references are filled in from referenceInputs). */
-const REQUIRED: Record<string, Record<string, unknown>> = {
-    InferenceGateway: { namespace: "inference", className: "istio" },
-};
+const ns = "inference";
+const h100 = { name: "h100", nodes: 4, accelerator: { vendor: "nvidia", product: "H100-SXM5-80GB", memoryGiB: 80, perNode: 8 } };
+/** Models that need two nodes per replica (multi-node paths: LeaderWorkerSet, Ray): pipeline- and data-parallel. */
+const big = { model: "meta-llama/Llama-3.3-70B-Instruct", parallelism: { tensor: 8, pipeline: 2 } };
+const bigDp = { model: "meta-llama/Llama-3.3-70B-Instruct", parallelism: { tensor: 8, data: 2 } };
+const gateway = { name: "gw", namespace: "gateway", className: "istio" };
 
 /**
- * `Class.arg` → the registrations (within the component) that must wait for that reference, and why.
- * A new reference input fails the test until it is listed here.
+ * The other args of each component with reference inputs: what it requires, plus what makes it use
+ * every reference (monitors on, DRA claims, multi-node, Knative mode). A component missing here fails.
  */
-const WAITERS: Record<string, { what: string; match: (r: RecordedResource) => boolean }> = {
+const ARGS: Record<string, Record<string, unknown>> = {
+    AmdGpuOperator: {},
+    GatewayProvider: {},
+    InferenceGateway: { namespace: ns, className: "istio" },
+    Keda: {},
+    KubeRay: {},
+    LeaderWorkerSet: {},
+    NvidiaGpuOperator: {},
+    GpuClaim: { namespace: ns, count: 2 },
+    EngineAutoscaler: { namespace: ns, model: { model: "Qwen/Qwen3-0.6B", autoscaling: { max: 3 } }, prometheusUrl: "http://prom:9090" },
+    VllmServer: { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B", dra: true }, podMonitor: true },
+    SglangServer: { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B", engine: "sglang", dra: true }, podMonitor: true },
+    TritonTrtllmServer: { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B", engine: "trtllm", dra: true }, podMonitor: true },
+    LwsServer: { namespace: ns, pool: h100, model: { ...big, dra: true }, podMonitor: true },
+    RayVllmServer: { namespace: ns, pool: h100, model: { ...big, multiNode: "ray", dra: true }, podMonitor: true },
+    KServe: { mode: "Knative", inferenceService: true, llmInferenceService: true, gateway },
+    KnativeServing: { networking: "istio" },
+    KServeModel: { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B", autoscaling: { max: 3 } }, prometheusUrl: "http://prom:9090", podMonitor: true },
+    LlmInferenceService: { namespace: ns, pool: h100, model: bigDp, gateway, monitoring: true },
+    LlmD: { namespace: ns, pool: h100, model: bigDp, gateway, provider: "istio", monitoring: true },
+    LlmDInfra: { namespace: ns, provider: "istio" },
+    NimService: {
+        namespace: ns,
+        pool: h100,
+        model: { ...big, model: "meta/llama-3.3-70b-instruct", nim: { image: "nvcr.io/nim/meta/llama-3.3-70b-instruct", tag: "1.13.1" } },
+        ngcApiSecretName: "ngc-api",
+        ngcPullSecretName: "ngc-pull",
+        serviceMonitor: true,
+    },
+    RayServeLlm: { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B" }, podMonitor: true },
+    DynamoDeployment: { namespace: ns, pool: h100, model: { model: "Qwen/Qwen3-8B" } },
+};
+
+/** Reference inputs a component accepts and documents as unused. */
+const UNUSED: Record<string, string> = {
+    "RayVllmServer.lwsCrds": "MultiNodeServerArgs: required by LwsServer, ignored by RayVllmServer",
+};
+
+type Waiter = { what: string; match: (r: RecordedResource) => boolean };
+/**
+ * `Class.arg` → the registrations (within the component) that must wait for that reference. Any
+ * other reference input: at least one registration within the component must list it.
+ */
+const WAITERS: Record<string, Waiter> = {
     "InferenceGateway.gatewayApiCrds": { what: "the Gateway (a custom resource of the Gateway API CRDs)", match: (r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" },
     "InferenceGateway.controlPlane": { what: "the Gateway (deleted while its controller is there)", match: (r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" },
     "GatewayProvider.gatewayApiCrds": { what: "the control-plane release (watches Gateway API kinds)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" && /istiod$/.test(r.name) },
@@ -73,8 +132,9 @@ const WAITERS: Record<string, { what: string; match: (r: RecordedResource) => bo
     "KubeRay.monitoringCrds": { what: "the release (its chart renders a ServiceMonitor)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
     "LeaderWorkerSet.monitoringCrds": { what: "the release (its chart renders a ServiceMonitor)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
     "NvidiaGpuOperator.crdsOwnedBy": { what: "the release (installed after the CRDs' owner)", match: (r) => r.type === "kubernetes:helm.sh/v3:Release" },
+    "EngineAutoscaler.kedaCrds": { what: "the ScaledObject", match: (r) => r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject" },
+    "GpuClaim.driver": { what: "the ResourceClaimTemplate (its DeviceClass comes from the driver)", match: (r) => r.type === "kubernetes:resource.k8s.io/v1:ResourceClaimTemplate" },
 };
-
 /** A resource of the referenced type, registered the way a caller's program would. */
 function referenced(type: string, name: string): pulumi.Resource {
     switch (type) {
@@ -123,33 +183,43 @@ function promiseOfUrn(r: pulumi.Resource): Promise<string> {
 
 describe("packaged components: resource references across the package boundary", () => {
     const inputs = referenceInputs();
-    const byComponent = new Map<string, [string, string][]>();
-    for (const [cls, arg, type] of inputs) byComponent.set(cls, [...(byComponent.get(cls) ?? []), [arg, type]]);
+    const byComponent = new Map<string, ReferenceInput[]>();
+    for (const i of inputs) byComponent.set(i.cls, [...(byComponent.get(i.cls) ?? []), i]);
 
     beforeEach(resetRecords);
 
-    it("the schema has the reference inputs this test knows what must wait for", () => {
+    it("every component with reference inputs has its args here, and every WAITERS/UNUSED entry is a reference input", () => {
         assert.ok(inputs.length > 0);
-        assert.deepEqual(inputs.map(([c, a]) => `${c}.${a}`).sort(), Object.keys(WAITERS).sort());
+        assert.deepEqual([...byComponent.keys()].filter((c) => ARGS[c] === undefined), []);
+        const known = new Set(inputs.map((i) => `${i.cls}.${i.arg}`));
+        assert.deepEqual([...Object.keys(WAITERS), ...Object.keys(UNUSED)].filter((k) => !known.has(k)), []);
     });
 
     const SHAPES: { shape: Shape; what: string }[] = [
-        { shape: "none", what: "a resource passed with no dependency (Node.js SDK)" },
-        { shape: "itself", what: "a resource passed with its own URN as dependency" },
+        { shape: "none", what: "no dependency (Node.js SDK)" },
+        { shape: "itself", what: "its own URN as dependency" },
         { shape: "producer", what: "an output of another component (YAML ${gatewayApi.crds})" },
     ];
     for (const [cls, refArgs] of byComponent) {
         for (const { shape, what } of SHAPES) {
-            it(`${cls}: ${refArgs.map(([a]) => a).join(", ")} as ${what} rehydrate in the provider host and order what needs them`, async () => {
+            it(`${cls}: ${refArgs.map((i) => i.arg).join(", ")} with ${what} rehydrate in the provider host and order what needs them`, async () => {
                 const tag = `${cls.toLowerCase()}-${shape}`;
                 const producer = shape === "producer";
                 const refs: Record<string, pulumi.Resource> = {};
-                for (const [arg, type] of refArgs) refs[arg] = referenced(type, `ref-${tag}-${arg.toLowerCase()}`);
+                const values: Record<string, unknown> = {};
+                for (const { arg, type, list } of refArgs) {
+                    refs[arg] = referenced(type, `ref-${tag}-${arg.toLowerCase()}`);
+                    values[arg] = list ? [refs[arg]] : refs[arg];
+                }
                 const from = new pulumi.ComponentResource("test:index:Producer", `producer-${tag}`);
-                const args = await throughTheHost({ ...REQUIRED[cls], ...refs }, refs, shape, from);
-                for (const [arg, type] of refArgs) {
-                    assert.equal(pulumi.Output.isInstance(args[arg]), producer, `${cls}.${arg}: ${producer ? "an Output" : "the resource itself"} expected`);
-                    const v = await resourceOf(args[arg]);
+                const args = await throughTheHost({ ...ARGS[cls], ...values }, refs, shape, from);
+                for (const { arg, type, list } of refArgs) {
+                    // A single reference with no dependency or only its own comes as is; anything else in an Output.
+                    const wrapped = producer || (list && shape === "itself");
+                    assert.equal(pulumi.Output.isInstance(args[arg]), wrapped, `${cls}.${arg}: ${wrapped ? "an Output" : "the value itself"} expected`);
+                    const got = await resourceOf(args[arg]);
+                    const v = list ? (Array.isArray(got) ? got[0] : got) : got;
+                    if (list) assert.ok(Array.isArray(got) && got.length === 1, `${cls}.${arg}: a one-element list expected, got ${typeof got}`);
                     assert.ok(pulumi.Resource.isInstance(v), `${cls}.${arg} deserialized to ${typeof v} ${JSON.stringify(v)}, not a resource: is the resource module of ${type} registered in the host process?`);
                     assert.notEqual(v, refs[arg], "a rehydrated object, as in the host process, not the caller's");
                     assert.equal((v as unknown as { __pulumiType?: string }).__pulumiType ?? type, type);
@@ -164,13 +234,19 @@ describe("packaged components: resource references across the package boundary",
                     for (let p = byUrn.get(r.parent); p; p = byUrn.get(p.parent)) if (p.urn === self) return true;
                     return false;
                 };
-                for (const [arg] of refArgs) {
-                    const waiter = WAITERS[`${cls}.${arg}`]!;
+                for (const { arg } of refArgs) {
+                    const key = `${cls}.${arg}`;
+                    if (UNUSED[key]) continue;
                     const urn = await promiseOfUrn(refs[arg]!);
-                    const waiting = all.filter((r) => within(r) && waiter.match(r));
-                    assert.ok(waiting.length > 0, `${cls}: registered no ${waiter.what}`);
-                    for (const r of waiting) {
-                        assert.ok(r.dependsOn.includes(urn), `${cls}: ${r.type} ${r.name} must wait for ${arg} (${urn}); it depends on ${JSON.stringify(r.dependsOn)}`);
+                    const waiter = WAITERS[key];
+                    if (waiter) {
+                        const waiting = all.filter((r) => within(r) && waiter.match(r));
+                        assert.ok(waiting.length > 0, `${cls}: registered no ${waiter.what}`);
+                        for (const r of waiting) {
+                            assert.ok(r.dependsOn.includes(urn), `${cls}: ${r.type} ${r.name} must wait for ${arg} (${urn}); it depends on ${JSON.stringify(r.dependsOn)}`);
+                        }
+                    } else {
+                        assert.ok(all.some((r) => within(r) && r.dependsOn.includes(urn)), `${cls}: nothing it registered waits for ${arg} (${urn})`);
                     }
                 }
             });
