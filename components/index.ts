@@ -50,7 +50,7 @@ export { LwsServer } from "./engine/lws";
 export { RayVllmServer } from "./engine/ray";
 export { SglangServer } from "./engine/sglang";
 export { TritonTrtllmServer } from "./engine/triton-trtllm";
-export type { ComputeDomainRef, EngineServerArgs, MultiNodeServerArgs } from "./engine/types";
+export type { ComputeDomainRef, EngineServerArgs, LwsServerArgs, MultiNodeServerArgs } from "./engine/types";
 export { VllmServer } from "./engine/vllm";
 
 // Serving frameworks.

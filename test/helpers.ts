@@ -66,6 +66,28 @@ export function ancestry(r: RecordedResource, all: RecordedResource[]): string[]
     return out;
 }
 
+/**
+ * True when `target` is reachable from `r` through dependencies: those of `r` and its ancestors, then
+ * theirs, and so on (what the engine waits for before creating `r`; the policy pack's rule 12 walks
+ * the same graph).
+ */
+export function waitsFor(r: RecordedResource, all: RecordedResource[], target: (urn: string) => boolean): boolean {
+    const byUrn = new Map(all.map((x) => [x.urn, x]));
+    const seen = new Set<string>();
+    const queue: RecordedResource[] = [r];
+    while (queue.length > 0) {
+        for (let cur: RecordedResource | undefined = queue.pop(); cur && !seen.has(cur.urn); cur = byUrn.get(cur.parent)) {
+            seen.add(cur.urn);
+            for (const d of cur.dependsOn) {
+                if (target(d)) return true;
+                const dep = byUrn.get(d);
+                if (dep) queue.push(dep);
+            }
+        }
+    }
+    return false;
+}
+
 /** True when `r` (or an ancestor) depends on a resource whose URN matches `target`. */
 export function dependsOnTransitively(r: RecordedResource, all: RecordedResource[], target: (urn: string) => boolean): boolean {
     const byUrn = new Map(all.map((x) => [x.urn, x]));

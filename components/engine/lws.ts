@@ -16,7 +16,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitAnnotations, componentOpts, componentType } from "../common/k8s";
-import { resolveArgs, MultiNodeServerArgs, ResolvedMultiNodeArgs } from "./types";
+import { resolveArgs, LwsServerArgs, ResolvedMultiNodeArgs, type Resolved } from "./types";
 import { HF_CACHE_PATH, VLLM_PORT, vllmImage, vllmProbes, vllmServeArgs } from "./vllm";
 import { SGLANG_DIST_PORT, SGLANG_PORT, sglangArgs, sglangImage, sglangProbes } from "./sglang";
 import { groupPodSpec, shellWord, validateMultiNode, VLLM_MULTI_NODE_SCRIPT } from "./multinode";
@@ -71,7 +71,7 @@ export class LwsServer extends pulumi.ComponentResource {
     /** Labels of the leader pods (the Service and PodMonitor select these). */
     public readonly podLabels: { [key: string]: string };
 
-    constructor(name: string, args: MultiNodeServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: LwsServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("LwsServer"), name, args, componentOpts("engine", "LwsServer", opts));
         const resolved = resolveArgs(args);
         validate(name, resolved, this);
@@ -149,7 +149,7 @@ export class LwsServer extends pulumi.ComponentResource {
     }
 }
 
-function validate(name: string, args: ResolvedMultiNodeArgs, parent: pulumi.Resource): void {
+function validate(name: string, args: Resolved<LwsServerArgs>, parent: pulumi.Resource): void {
     if (args.model.engine !== "vllm" && args.model.engine !== "sglang") {
         throw new pulumi.ResourceError(`LwsServer ${name}: engine "${args.model.engine}" has no multi-node mode here; use vllm or sglang.`, parent);
     }

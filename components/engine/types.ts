@@ -35,18 +35,19 @@ export interface EngineServerArgs {
     skipAwait?: boolean;
 }
 
-/** Arguments of the multi-node engines (LeaderWorkerSet, Ray StatefulSets). */
+/** Arguments of the multi-node engines (`RayVllmServer`; `LwsServer` adds {@link LwsServerArgs.lwsCrds}). */
 export interface MultiNodeServerArgs extends EngineServerArgs {
-    /**
-     * The resource that installs the LeaderWorkerSet CRD (`leaderworkerset.x-k8s.io`); the
-     * LeaderWorkerSet depends on it. Required by `LwsServer`, ignored by `RayVllmServer`.
-     */
-    lwsCrds?: k8s.helm.v3.Release;
     /**
      * The pool's ComputeDomain (rack-scale NVLink, e.g. GB200 NVL72): every pod of the group claims
      * its channel so IMEX connects the GPUs across nodes. Omit on pools whose NVLink domain is one node.
      */
     computeDomain?: ComputeDomainRef;
+}
+
+/** Arguments of `LwsServer`: a multi-node engine as one LeaderWorkerSet. */
+export interface LwsServerArgs extends MultiNodeServerArgs {
+    /** The release that installs the LeaderWorkerSet CRD (`leaderworkerset.x-k8s.io`); the LeaderWorkerSet depends on it. Required. */
+    lwsCrds?: k8s.helm.v3.Release;
 }
 
 /** A ComputeDomain's channel, as the multi-node engines claim it. */

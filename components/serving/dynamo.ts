@@ -16,6 +16,7 @@ import { images } from "../versions";
 import type { Model, Pool, ModelSpec, NodePool } from "../types";
 import { resolveArgs, type Resolved } from "../resolve";
 import { kvCacheDtypeArgs } from "../physical/quant";
+import { dependsOnAll } from "../common/dependencies";
 
 /** The Dynamo frontend's HTTP port (Service `<name>-frontend`). */
 export const DYNAMO_FRONTEND_PORT = 8000;
@@ -27,8 +28,8 @@ export interface DynamoDeploymentArgs {
     placement?: Placement;
     /** Secret with `HF_TOKEN`, passed to the workers as `envFromSecret`; omit for public models. */
     hfTokenSecretName?: pulumi.Input<string>;
-    /** The Dynamo platform (CRDs + operator): the graph deployment waits for both. Defaults to none (KServe/Dynamo already installed). */
-    platform?: k8s.helm.v3.Release[];
+    /** The Dynamo platform release (`DynamoPlatform.release`, installed after its CRDs): the graph deployment waits for it. Defaults to none (Dynamo already installed). */
+    platform?: k8s.helm.v3.Release;
 }
 
 /** Validate; returns the problem or undefined. Pure. */
@@ -103,7 +104,7 @@ export class DynamoDeployment extends pulumi.ComponentResource {
                 spec: dynamoGraphSpec(resolved),
             },
             // The kind comes from dynamo-crds; the operator's admission webhook validates it.
-            { parent: this, dependsOn: resolved.platform ?? [] },
+            { parent: this, dependsOn: dependsOnAll(resolved.platform) },
         );
         this.url = pulumi.interpolate`http://${model.name}-frontend.${resolved.namespace}.svc.cluster.local:${DYNAMO_FRONTEND_PORT}/v1`;
         this.registerOutputs({ url: this.url });

@@ -46,8 +46,8 @@ export type KnativeNetworking = (typeof KnativeNetworking)[keyof typeof KnativeN
 export interface KnativeServingArgs extends ServingInstallArgs {
     /** Networking layer: "istio" (net-istio, needs Istio) or "kourier". Defaults to "kourier". */
     networking?: KnativeNetworking;
-    /** Resources Knative must wait for (e.g. the Istio CRDs for net-istio). Defaults to none. */
-    dependsOn?: k8s.helm.v3.Release[];
+    /** The release installing the Istio CRDs (`networking.istio.io`, net-istio): the operator and the ingress gateway wait for it. Defaults to none. */
+    istioCrds?: k8s.helm.v3.Release;
     /** istiod (its injection webhook fills in the ingress gateway pods); "istio" networking only. Defaults to none. */
     istioControlPlane?: k8s.helm.v3.Release;
 }
@@ -156,7 +156,7 @@ export class KnativeServing extends pulumi.ComponentResource {
                 values: args.values ?? {},
                 skipAwait: args.skipAwait,
             },
-            { parent: this, dependsOn: args.dependsOn ?? [] },
+            { parent: this, dependsOn: dependsOnAll(args.istioCrds) },
         );
         if (networking === "istio") this.ingressGateway = istioIngressGateway(this, name, args);
         const servingNs = installNamespace(this, `${name}-serving-ns`, KNATIVE_SERVING_NAMESPACE, "knative-serving");
@@ -183,7 +183,7 @@ function istioIngressGateway(parent: pulumi.Resource, name: string, args: Knativ
     const labels = standardLabels("istio-ingressgateway", name, { ...ISTIO_INGRESS_GATEWAY.selector });
     const annotations = awaitAnnotations(args.skipAwait ?? false);
     // The gateway pods must be created after istiod's injection webhook exists, or they keep image "auto".
-    const after = { parent, dependsOn: dependsOnAll(args.dependsOn, args.istioControlPlane) };
+    const after = { parent, dependsOn: dependsOnAll(args.istioCrds, args.istioControlPlane) };
     // Its own ServiceAccount: the Role below lets it read Secrets, which istio-system's default account must not.
     const sa = new k8s.core.v1.ServiceAccount(`${name}-ingressgateway`, { metadata: { name: gw, namespace, labels } }, after);
     const deployment = new k8s.apps.v1.Deployment(

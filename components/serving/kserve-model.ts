@@ -71,8 +71,8 @@ export interface KServeModelArgs {
     monitoringCrds?: k8s.helm.v3.Release;
     /** The resource installing the KEDA CRDs (KServe creates ScaledObjects for keda autoscaling). */
     kedaCrds?: k8s.helm.v3.Release;
-    /** What the InferenceService waits for: the KServe CRDs, controller and runtime (KServe.inferenceServiceDeps). Defaults to none (KServe/Dynamo already installed). */
-    kserve?: k8s.helm.v3.Release[];
+    /** What the InferenceService waits for: the KServe install (`KServe.ready`: CRDs, controller, runtimes). Defaults to none (KServe already installed). */
+    kserve?: k8s.helm.v3.Release;
 }
 
 /** huggingface runtime arguments: model name/id, vLLM engine args from the placement, extra args. Pure. */

@@ -106,10 +106,12 @@ export function runtimeConfigsValues(isvc: boolean, llmisvc: boolean): Record<st
 
 export class KServe extends pulumi.ComponentResource {
     /** What an InferenceService must wait for (CRDs, controller webhooks, runtime); empty when not installed. */
-    public readonly inferenceServiceDeps: k8s.helm.v3.Release[] = [];
-    /** What an LLMInferenceService must wait for; empty when not installed. */
-    public readonly llmInferenceServiceDeps: k8s.helm.v3.Release[] = [];
-    /** The release installing the serving.kserve.io CRDs (kserve-crd, else kserve-llmisvc-crd). */
+    /**
+     * The last release of the install (the runtime configs: ServingRuntimes and LLM configs, after
+     * the CRDs and the controllers with their webhooks). An InferenceService or LLMInferenceService
+     * waits for it, and through it for everything before it.
+     */
+    public readonly ready: k8s.helm.v3.Release;
     public readonly crdInstaller: k8s.helm.v3.Release;
     public readonly mode: KServeMode;
 
@@ -140,7 +142,6 @@ export class KServe extends pulumi.ComponentResource {
                 { parent: this, dependsOn: present(crd, args.certManager, this.mode === "Knative" ? args.knative : undefined) },
             );
             crdInstaller = crd;
-            this.inferenceServiceDeps.push(crd, resources);
             ready.push(resources);
         }
         if (llmisvc) {
@@ -165,7 +166,6 @@ export class KServe extends pulumi.ComponentResource {
                 { parent: this, dependsOn: present(crd, args.certManager, ...ready) },
             );
             crdInstaller ??= crd;
-            this.llmInferenceServiceDeps.push(crd, resources);
             ready.push(resources);
         }
         // Runtimes and LLM configs are custom resources of the CRDs above, validated by the controllers' webhooks.
@@ -174,8 +174,7 @@ export class KServe extends pulumi.ComponentResource {
             { ...common, chartKey: "kserveRuntimeConfigs", releaseName: "kserve-runtime-configs", values: runtimeConfigsValues(isvc, llmisvc) },
             { parent: this, dependsOn: ready },
         );
-        if (isvc) this.inferenceServiceDeps.push(runtimes);
-        if (llmisvc) this.llmInferenceServiceDeps.push(runtimes);
+        this.ready = runtimes;
         this.crdInstaller = crdInstaller!;
         this.registerOutputs({});
     }

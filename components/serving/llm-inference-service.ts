@@ -63,8 +63,8 @@ export interface LlmInferenceServiceArgs {
     hfTokenSecretName?: pulumi.Input<string>;
     /** Inference Gateway the managed route attaches to. Without it the router has only the scheduler. Defaults to none. */
     gateway?: GatewayRef;
-    /** What the resource waits for: CRDs, controller, LLM configs (KServe.llmInferenceServiceDeps). Defaults to none (KServe/Dynamo already installed). */
-    kserve?: k8s.helm.v3.Release[];
+    /** What the resource waits for: the KServe install (`KServe.ready`: CRDs, controller, LLM configs). Defaults to none (KServe already installed). */
+    kserve?: k8s.helm.v3.Release;
     /** The resource installing the LeaderWorkerSet CRD (multi-node `worker` needs LWS). */
     lwsCrds?: k8s.helm.v3.Release;
     /** PodMonitor for the vLLM workload pods and ServiceMonitor for the scheduler (needs the prometheus-operator CRDs). Defaults to false. */

@@ -29,8 +29,8 @@ export interface LlmDInfraArgs extends ServingInstallArgs {
     gatewayName?: string;
     /** The Gateway API CRDs (GatewayApiCrds `crds`): the Gateway waits for them. Defaults to none (installed elsewhere). */
     gatewayCrds?: k8s.yaml.v2.ConfigFile;
-    /** The gateway provider's releases (its CRDs and control plane, GatewayProvider `crdsRelease`/`controlPlane`): the Gateway waits for them. Defaults to none. */
-    gatewayProvider?: k8s.helm.v3.Release[];
+    /** The gateway provider's control plane (GatewayProvider `controlPlane`, installed after its CRDs): the Gateway waits for it. Defaults to none. */
+    gatewayProvider?: k8s.helm.v3.Release;
 }
 
 /** llm-d-infra values. Every key exists in upstream values-1.4.0.yaml (checked by tests). Pure. */

@@ -75,6 +75,13 @@ const big = { model: "meta-llama/Llama-3.3-70B-Instruct", parallelism: { tensor:
 const bigDp = { model: "meta-llama/Llama-3.3-70B-Instruct", parallelism: { tensor: 8, data: 2 } };
 const gateway = { name: "gw", namespace: "gateway", className: "istio" };
 
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CLAIM_TEMPLATE = "kubernetes:resource.k8s.io/v1:ResourceClaimTemplate";
+const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
+const is = (type: string, name?: RegExp) => (r: RecordedResource) => r.type === type && (name === undefined || name.test(r.name));
+const dra = { what: "the per-pod ResourceClaimTemplate (its DeviceClass comes from the driver)", match: is(CLAIM_TEMPLATE) };
+const podMonitor = { what: "the PodMonitor (a prometheus-operator kind)", match: is(POD_MONITOR) };
+
 /**
  * The other args of each component with reference inputs: what it requires, plus what makes it use
  * every reference (monitors on, DRA claims, multi-node, Knative mode). A component missing here fails.
@@ -113,9 +120,7 @@ const ARGS: Record<string, Record<string, unknown>> = {
 };
 
 /** Reference inputs a component accepts and documents as unused. */
-const UNUSED: Record<string, string> = {
-    "RayVllmServer.lwsCrds": "MultiNodeServerArgs: required by LwsServer, ignored by RayVllmServer",
-};
+const UNUSED: Record<string, string> = {};
 
 type Waiter = { what: string; match: (r: RecordedResource) => boolean };
 /**

@@ -71,8 +71,8 @@ describe("serving: KServe install", () => {
         assert.equal(inputs(crd).chart, "oci://ghcr.io/kserve/charts/kserve-crd");
         assert.deepEqual(valuesOf(crd), {});
         assert.deepEqual(valuesOf(rt), runtimeConfigsValues(true, true));
-        assert.equal(ks.inferenceServiceDeps.length, 3);
-        assert.equal(ks.llmInferenceServiceDeps.length, 3);
+        // What an InferenceService or LLMInferenceService waits for: the runtime configs, after everything else.
+        assert.equal(await promiseOf(ks.ready.urn), rt.urn);
     });
 
     it("Knative mode without Knative Serving is refused before anything is registered", async () => {
@@ -229,7 +229,7 @@ describe("serving: KServeModel (InferenceService)", () => {
     ]);
 
     it("huggingface format with an hf:// storageUri, HF token from the Secret, accelerator/CPU/memory limits; validates upstream", async () => {
-        const kserve = [installer("kserve-stand-in")];
+        const kserve = installer("kserve-stand-in");
         const m = new KServeModel("llama", { ...modelArgs(cfg, 0), hfTokenSecretName: "hf-token", kserve });
         const isvc = await one(ISVC, "llama");
         const doc = manifestOf(isvc) as any;
@@ -257,8 +257,7 @@ describe("serving: KServeModel (InferenceService)", () => {
         new KServeModel("fbopt", {
             ...modelArgs(cfg, 1),
             prometheusUrl: "http://prom.monitoring.svc:9090",
-            kserve: [],
-            kedaCrds: installer("keda-stand-in"),
+                        kedaCrds: installer("keda-stand-in"),
         });
         const isvc = await one(ISVC, "fbopt");
         const doc = manifestOf(isvc) as any;
@@ -343,7 +342,7 @@ describe("serving: KServeModel (InferenceService)", () => {
     });
 
     it("PodMonitor on the predictor pods, after the monitoring CRDs; validates upstream", async () => {
-        new KServeModel("llama-pm", { ...modelArgs(cfg, 0), kserve: [], podMonitor: true, monitoringCrds: installer("prom-stand-in") });
+        new KServeModel("llama-pm", { ...modelArgs(cfg, 0), podMonitor: true, monitoringCrds: installer("prom-stand-in") });
         const pm = await one(crType("monitoring.coreos.com/v1", "PodMonitor"), "llama-pm-metrics");
         assert.deepEqual(validateObject(manifestOf(pm)), []);
         assert.deepEqual(inputs(pm).spec.selector.matchLabels, { "serving.kserve.io/inferenceservice": "huggingface-llama3" });
@@ -360,7 +359,7 @@ describe("serving: KServeModel (InferenceService)", () => {
     });
 
     it("gated hf:// download: the storage-initializer gets HF_TOKEN through the predictor's ServiceAccount", async () => {
-        new KServeModel("llama-sa", { ...modelArgs(cfg, 0), hfTokenSecretName: "hf-token", kserve: [] });
+        new KServeModel("llama-sa", { ...modelArgs(cfg, 0), hfTokenSecretName: "hf-token" });
         const sa = await one("kubernetes:core/v1:ServiceAccount", "llama-sa-storage");
         const isvc = await one(ISVC, "llama-sa");
         // KServe's credential builder mounts the Secrets the pod's ServiceAccount lists (key HF_TOKEN → hf).
@@ -370,16 +369,16 @@ describe("serving: KServeModel (InferenceService)", () => {
         assert.deepEqual(validateObject(manifestOf(isvc)), []);
         assert.ok(isvc.dependsOn.includes(sa.urn), "the ServiceAccount exists before the predictor pod is admitted");
         // --model_id (no storage-initializer) and public models need no ServiceAccount.
-        new KServeModel("fbopt-sa", { ...modelArgs(cfg, 1), hfTokenSecretName: "hf-token", prometheusUrl: "http://p:9090", kserve: [] });
-        new KServeModel("public", { ...modelArgs(cfg, 2), kserve: [], prometheusUrl: "http://p:9090" });
+        new KServeModel("fbopt-sa", { ...modelArgs(cfg, 1), hfTokenSecretName: "hf-token", prometheusUrl: "http://p:9090" });
+        new KServeModel("public", { ...modelArgs(cfg, 2), prometheusUrl: "http://p:9090" });
         assert.equal((await registered("kubernetes:core/v1:ServiceAccount")).length, 1);
         assert.equal((manifestOf(await one(ISVC, "public")) as any).spec.predictor.serviceAccountName, undefined);
     });
 
     it("refuses a multi-node replica and KEDA without Prometheus, registering nothing", async () => {
         const big = config([{ name: "big", model: "meta-llama/Llama-3.1-405B-Instruct", serving: "llmisvc", parallelism: { tensor: 8, pipeline: 2 } }], [H100_POOL]);
-        assert.throws(() => new KServeModel("big", { ...modelArgs(big), kserve: [] }), /spans 2 nodes/);
-        assert.throws(() => new KServeModel("np", { ...modelArgs(cfg, 1), kserve: [] }), /needs the Prometheus URL/);
+        assert.throws(() => new KServeModel("big", { ...modelArgs(big) }), /spans 2 nodes/);
+        assert.throws(() => new KServeModel("np", { ...modelArgs(cfg, 1) }), /needs the Prometheus URL/);
         assert.equal((await registered(ISVC)).length, 0);
     });
 });

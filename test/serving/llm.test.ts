@@ -27,7 +27,7 @@ describe("serving: LlmInferenceService", function () {
     );
 
     it("3 replicas with the managed router on the platform Gateway; v1alpha2 validates upstream; URL through the Gateway", async () => {
-        const c = new LlmInferenceService("l", { ...modelArgs(cfg, 0), gateway, hfTokenSecretName: "hf-token", kserve: [installer("kserve-llm-stand-in")] });
+        const c = new LlmInferenceService("l", { ...modelArgs(cfg, 0), gateway, hfTokenSecretName: "hf-token", kserve: installer("kserve-llm-stand-in") });
         const r = await one(LLMISVC, "l");
         const doc = manifestOf(r) as any;
         assert.deepEqual(validateObject(doc), []);
@@ -64,8 +64,8 @@ describe("serving: LlmInferenceService", function () {
         assert.ok(spec.worker.containers[0].resources.limits["nvidia.com/gpu"] === "8");
         assert.equal(spec.template.containers[0].args, undefined, "KServe's data-parallel template owns the command line");
         assert.deepEqual(validateObject({ apiVersion: "serving.kserve.io/v1alpha2", kind: "LLMInferenceService", metadata: { name: "w" }, spec }), []);
-        assert.throws(() => new LlmInferenceService("w", { ...a, kserve: [] }), /needs LeaderWorkerSet/);
-        assert.throws(() => new LlmInferenceService("p", { ...modelArgs(cfg, 3), kserve: [], lwsCrds: installer("lws-x") }), /pipeline parallelism 2/);
+        assert.throws(() => new LlmInferenceService("w", { ...a }), /needs LeaderWorkerSet/);
+        assert.throws(() => new LlmInferenceService("p", { ...modelArgs(cfg, 3), lwsCrds: installer("lws-x") }), /pipeline parallelism 2/);
     });
 });
 
@@ -85,7 +85,7 @@ describe("serving: llm-d", () => {
         assert.deepEqual(v, { gateway: { enabled: true, provider: "istio", gatewayClassName: "istio", fullnameOverride: "llm-d-inference-gateway" } });
         assert.deepEqual(checkValuesKeys("llm-d-infra", "1.4.0", v), []);
         const dep = installer("gw-crds-stand-in");
-        const infra = new LlmDInfra("infra", { namespace: "llm-d", provider: "agentgateway", gatewayProvider: [dep], values: { gateway: { fullnameOverride: "gw2" } } });
+        const infra = new LlmDInfra("infra", { namespace: "llm-d", provider: "agentgateway", gatewayProvider: dep, values: { gateway: { fullnameOverride: "gw2" } } });
         const rel = await one(RELEASE, "infra");
         assert.equal(valuesOf(rel).gateway.gatewayClassName, "agentgateway");
         assert.equal(infra.gateway.name, "gw2", "the Gateway name follows a stack's value override");

@@ -142,7 +142,7 @@ describe("serving: LLMInferenceService composed with KServe v0.20's presets", fu
     });
 
     it("monitoring: a PodMonitor on KServe's workload labels (vLLM port of each role) and a ServiceMonitor on the scheduler's metrics port; both validate upstream", async () => {
-        new LlmInferenceService("m", { ...modelArgs(cfg, 1), kserve: [installer("kserve-x")], monitoring: true, monitoringCrds: installer("mon-x") });
+        new LlmInferenceService("m", { ...modelArgs(cfg, 1), kserve: installer("kserve-x"), monitoring: true, monitoringCrds: installer("mon-x") });
         const pm = manifestOf(await one(crType("monitoring.coreos.com/v1", "PodMonitor"), "m-workload-metrics")) as any;
         const sm = manifestOf(await one(crType("monitoring.coreos.com/v1", "ServiceMonitor"), "m-scheduler-metrics")) as any;
         assert.deepEqual(validateObject(pm), []);

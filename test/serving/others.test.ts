@@ -176,9 +176,9 @@ describe("serving: Dynamo", () => {
         assert.deepEqual(valuesOf(rel), {});
         assert.equal(inputs(rel).namespace, "dynamo-system");
         assert.equal(inputs(rel).repositoryOpts.repo, "https://helm.ngc.nvidia.com/nvidia/ai-dynamo");
-        new DynamoDeployment("g", { ...modelArgs(cfg, 0), platform: [p.crds, p.release] });
+        new DynamoDeployment("g", { ...modelArgs(cfg, 0), platform: p.release });
         const g = await one(crType("nvidia.com/v1alpha1", "DynamoGraphDeployment"), "g");
-        assert.ok(g.dependsOn.includes(crds.urn) && g.dependsOn.includes(rel.urn));
+        assert.ok(g.dependsOn.includes(rel.urn), "the graph waits for the platform release (which waits for the CRDs)");
     });
 
     it("aggregated graph (no upstream schema in shared/): pinned shape", () => {
@@ -201,7 +201,7 @@ describe("serving: Dynamo", () => {
         assert.ok(spec.services.VllmPrefillWorker.extraPodSpec.mainContainer.args.includes("--is-prefill-worker"));
         assert.ok(!spec.services.VllmDecodeWorker.extraPodSpec.mainContainer.args.includes("--is-prefill-worker"));
         assert.equal(spec.services.VllmDecodeWorker.envFromSecret, undefined);
-        const d = new DynamoDeployment("d", { ...modelArgs(cfg, 1), platform: [] });
+        const d = new DynamoDeployment("d", { ...modelArgs(cfg, 1) });
         assert.equal(await promiseOf(d.url), "http://disagg-frontend.inference.svc.cluster.local:8000/v1");
     });
 });

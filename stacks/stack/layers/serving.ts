@@ -184,7 +184,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                         networking: istio ? "istio" : "kourier",
                         chartOverrides,
                         skipAwait,
-                        dependsOn: present(istio ? releaseFor(crd, "networking.istio.io") : undefined),
+                        istioCrds: istio ? releaseFor(crd, "networking.istio.io") : undefined,
                         istioControlPlane: istio ? platform.components?.gatewayProvider?.controlPlane : undefined,
                     },
                     child,
@@ -219,7 +219,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                     className: gateway?.className ?? platform.components?.gatewayProvider?.className,
                     // The Gateway kind (Gateway API CRDs) and the provider's controller and parameter kinds.
                     gatewayCrds: manifestsFor(crd, "gateway.networking.k8s.io"),
-                    gatewayProvider: present(releaseFor(crd, "networking.istio.io"), platform.components?.gatewayProvider?.controlPlane),
+                    gatewayProvider: platform.components?.gatewayProvider?.controlPlane ?? releaseFor(crd, "networking.istio.io"),
                     chartOverrides,
                     values: p.llmd.values,
                     skipAwait,
@@ -252,7 +252,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                             podMonitor: model.kserve.podMonitor && monitoringCrds !== undefined,
                             monitoringCrds,
                             kedaCrds: releaseFor(crd, "keda.sh"),
-                            kserve: i.kserve?.inferenceServiceDeps ?? [],
+                            kserve: i.kserve?.ready,
                         },
                         child,
                     );
@@ -262,7 +262,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 case "llmisvc": {
                     const c = new LlmInferenceService(
                         model.name,
-                        { ...base, hfTokenSecretName: hfToken, gateway, kserve: i.kserve?.llmInferenceServiceDeps ?? [], lwsCrds: releaseFor(crd, "leaderworkerset.x-k8s.io"), monitoring: monitoringCrds !== undefined, monitoringCrds },
+                        { ...base, hfTokenSecretName: hfToken, gateway, kserve: i.kserve?.ready, lwsCrds: releaseFor(crd, "leaderworkerset.x-k8s.io"), monitoring: monitoringCrds !== undefined, monitoringCrds },
                         child,
                     );
                     this.endpoints[model.name] = c.url;
@@ -330,7 +330,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 case "dynamo": {
                     const c = new DynamoDeployment(
                         model.name,
-                        { ...base, hfTokenSecretName: hfToken, platform: i.dynamo ? [i.dynamo.crds, i.dynamo.release] : [] },
+                        { ...base, hfTokenSecretName: hfToken, platform: i.dynamo?.release },
                         child,
                     );
                     this.endpoints[model.name] = c.url;
