@@ -161,10 +161,11 @@ outputs="$(pulumi stack output --json)"
 jq -s '[sort_by(.sequence)[] | (.resourcePreEvent.metadata | select(. != null) | "start \(.type)::\(.urn | split("::")[3])"),
         (.resOutputsEvent.metadata | select(. != null) | "done \(.type)::\(.urn | split("::")[3])")]' \
   "$WORK/up-events.jsonl" >"$WORK/steps.json"
-# What the API server holds afterwards: the Gateway API CRDs and the Gateways in the workload namespace.
+# What the API server holds afterwards: the Gateway API CRDs, and the Gateways and StatefulSets in the workload namespace.
 cluster="$(jq -n --argjson crds "$(e2e_api /apis/apiextensions.k8s.io/v1/customresourcedefinitions | jq '[.items[].metadata.name | select(endswith(".gateway.networking.k8s.io"))] | sort')" \
   --argjson gateways "$(e2e_api /apis/gateway.networking.k8s.io/v1/namespaces/inference/gateways | jq '[.items[] | {name: .metadata.name, className: .spec.gatewayClassName}]')" \
-  '{crds: $crds, gateways: $gateways}')" || die "reading the API server failed"
+  --argjson statefulSets "$(e2e_api /apis/apps/v1/namespaces/inference/statefulsets | jq '[.items[] | {name: .metadata.name, gpus: .spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"], image: .spec.template.spec.containers[0].image}]')" \
+  '{crds: $crds, gateways: $gateways, statefulSets: $statefulSets}')" || die "reading the API server failed"
 
 # A stack created before the package: the same state under the old type tokens.
 pulumi stack export --file "$WORK/state.json"
@@ -172,10 +173,19 @@ pulumi stack export --file "$WORK/state.json"
 # written. A stack from before the package stored no component inputs at all (its first up records
 # them, docs/package.md), so there is no old form of them; rewriting them too would turn the resource
 # reference InferenceGateway keeps in its inputs (gatewayApiCrds, by URN) into a diff of its own.
-jq '(.. | strings) |= gsub("inference-platform:index:"; "inference-platform:platform:")' "$WORK/state.json" \
+# Each component's old token names its layer (inference-platform:<platform|engine|serving>:<Class>),
+# read from the directory components/package.ts exports it from. A token ends at the end of a type
+# string, at `$` (a child's type in a URN) or at `::`, so LlmD does not rewrite LlmDInfra.
+old_tokens="$(sed -nE 's#^export \{ ([A-Za-z]+) \} from "\./(platform|engine|serving)/.*#\1 \2#p' "$ROOT/components/package.ts" \
+  | jq -R -s '[split("\n")[] | select(. != "") | split(" ") | {key: ("inference-platform:index:" + .[0]), value: ("inference-platform:" + .[1] + ":" + .[0])}] | from_entries')"
+[ "$(jq length <<<"$old_tokens")" -gt 0 ] || die "no components found in components/package.ts"
+jq --argjson old "$old_tokens" '(.. | strings) |= (reduce ($old | to_entries[]) as $t (.; gsub($t.key + "(?<end>[$]|::|$)"; $t.value + .end)))' "$WORK/state.json" \
   | jq --slurpfile orig "$WORK/state.json" '.deployment.resources |= [range(0; length) as $i
       | .[$i] + ($orig[0].deployment.resources[$i] | {inputs, outputs} | with_entries(select(.value != null)))]' >"$WORK/state-old.json"
 grep -q 'inference-platform:platform:WorkloadNamespace' "$WORK/state-old.json" || die "rewritten state has no old-token WorkloadNamespace"
+grep -q 'inference-platform:engine:VllmServer' "$WORK/state-old.json" || die "rewritten state has no old-token VllmServer"
+left="$(jq '[.deployment.resources[] | .urn, .type, .parent | select(. != null and contains("inference-platform:index:"))] | length' "$WORK/state-old.json")"
+[ "$left" = 0 ] || die "rewritten state still has $left identities with inference-platform:index: tokens"
 pulumi stack import --file "$WORK/state-old.json" >&2
 preview aliased
 

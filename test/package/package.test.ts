@@ -18,7 +18,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as library from "../../components";
-import { manifests } from "../../components/versions";
+import { images, manifests } from "../../components/versions";
 import { ROOT } from "../helpers";
 
 const SNAPSHOT = path.join(ROOT, "test", "package", "schema.json");
@@ -122,16 +122,24 @@ describe("multi-language package", () => {
             outputs: Record<string, string>;
             types: string[];
             steps: string[];
-            cluster: { crds: string[]; gateways: { name: string; className: string }[] };
+            cluster: { crds: string[]; gateways: { name: string; className: string }[]; statefulSets: { name: string; gpus: string; image: string }[] };
         };
         assert.deepEqual(Object.keys(r.preview), ["create"], `preview of an empty stack only creates: ${JSON.stringify(r.preview)}`);
         assert.deepEqual(r.up, r.preview, "up creates what preview planned");
         assert.deepEqual(r.types.sort(), [
             "inference-platform:index:GatewayApiCrds",
             "inference-platform:index:InferenceGateway",
+            "inference-platform:index:VllmServer",
             "inference-platform:index:WorkloadNamespace",
         ]);
-        assert.deepEqual(r.outputs, { namespace: "inference", gatewayApiVersion: manifests.gatewayApi.version, gateway: "inference-gateway" });
+        assert.deepEqual(r.outputs, {
+            namespace: "inference",
+            gatewayApiVersion: manifests.gatewayApi.version,
+            gateway: "inference-gateway",
+            // An engine component from YAML: model and pool as plain objects, the planner sizing it in the host.
+            qwenUrl: "http://qwen3-0-6b.inference.svc.cluster.local:8000/v1",
+        });
+        assert.deepEqual(r.cluster.statefulSets, [{ name: "qwen3-0-6b", gpus: "1", image: images.vllm }]);
         // The Gateway API CRDs (the same files the script feeds the ConfigFile) and the Gateway are in the API server...
         assert.deepEqual(r.cluster.crds, GATEWAY_API_CRDS);
         assert.deepEqual(r.cluster.gateways, [{ name: "inference-gateway", className: "istio" }]);
@@ -143,7 +151,7 @@ describe("multi-language package", () => {
             const done = r.steps.indexOf(`done kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::gatewayApi-crds:${crd}`);
             assert.ok(done >= 0 && done < gatewayStart, `CRD ${crd} done at step ${done}, the Gateway started at ${gatewayStart}: ${JSON.stringify(r.steps, null, 1)}`);
         }
-        // The state rewritten to inference-platform:platform:<Class> (a stack from before the package):
+        // The state rewritten to inference-platform:<layer>:<Class> (a stack from before the package):
         // the aliases map every old URN, children included, to the new one.
         assert.deepEqual(r.aliased, { same: r.up["create"] }, `old-token state previews with no change: ${JSON.stringify(r.aliased)}`);
     });
