@@ -118,8 +118,6 @@ export function refusals(check: () => unknown): string[] | undefined {
 
 /** Type token of a Helm release (what installs most CRDs in a stack). */
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
-/** Type token of a manifest file (what installs the Gateway API and GAIE CRDs). */
-export const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
 
 /** A Helm release standing in for a CRD installer (what component args typed `k8s.helm.v3.Release` take). */
 export function installer(name: string): k8s.helm.v3.Release {

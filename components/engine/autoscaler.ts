@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOpts, componentType } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 import { DEFAULT_AUTOSCALING_QUERY, resolveModel, type EngineKind, type Model, type ModelSpec } from "../types";
 
 /** What to scale: a workload with a /scale subresource. */
@@ -93,7 +94,7 @@ export class EngineAutoscaler extends pulumi.ComponentResource {
                 },
             },
             // The ScaledObject kind exists once the KEDA release installed its CRDs.
-            { parent: this, dependsOn: args.kedaCrds ? [args.kedaCrds] : [] },
+            { parent: this, dependsOn: dependsOnAll(args.kedaCrds) },
         );
         this.scaledObjectName = so.metadata.name;
         this.registerOutputs({ scaledObjectName: this.scaledObjectName });

@@ -16,6 +16,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitAnnotations, componentOpts, componentType } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 import { resolveArgs, LwsServerArgs, ResolvedMultiNodeArgs, type Resolved } from "./types";
 import { HF_CACHE_PATH, VLLM_PORT, vllmImage, vllmProbes, vllmServeArgs } from "./vllm";
 import { SGLANG_DIST_PORT, SGLANG_PORT, sglangArgs, sglangImage, sglangProbes } from "./sglang";
@@ -124,7 +125,7 @@ export class LwsServer extends pulumi.ComponentResource {
             {
                 parent: this,
                 // (The ComputeDomain channel, on rack-scale pools, orders through computeDomain.channelTemplate.)
-                dependsOn: [resolved.lwsCrds as k8s.helm.v3.Release],
+                dependsOn: dependsOnAll(resolved.lwsCrds),
                 // With autoscaling, KEDA's HPA owns args.replicas after creation.
                 ...(model.autoscaling ? { ignoreChanges: ["args.replicas"] } : {}),
             },

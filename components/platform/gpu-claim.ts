@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Vendor } from "../types";
 import { draDeviceClass } from "../physical/fleet";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 
 /** The NVIDIA DRA driver's attribute/capacity domain (its driver name). */
 export const NVIDIA_DRA_DOMAIN = "gpu.nvidia.com";
@@ -166,7 +167,7 @@ export class GpuClaim extends pulumi.ComponentResource {
         const metadata = { name: args.claimName ?? name, namespace: args.namespace, labels: standardLabels("gpu-claim", name) };
         const spec = { devices: gpuClaimDevices(args) };
         // DeviceClasses come from the DRA driver release.
-        const childOpts: pulumi.CustomResourceOptions = { parent: this, ...(args.driver ? { dependsOn: [args.driver] } : {}) };
+        const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: dependsOnAll(args.driver) };
         if (this.shared) {
             const claim = new k8s.resource.v1.ResourceClaim(name, { metadata, spec }, childOpts);
             this.claimName = claim.metadata.name;

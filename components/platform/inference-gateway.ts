@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 
 /** Namespaces whose routes may attach to the listener (`allowedRoutes.namespaces.from`). */
 export const AllowedRoutes = {
@@ -65,7 +66,7 @@ export class InferenceGateway extends pulumi.ComponentResource {
                 metadata: { name: args.gatewayName ?? "inference-gateway", namespace: args.namespace, labels: standardLabels("inference-gateway", name) },
                 spec: inferenceGatewaySpec(args),
             },
-            { parent: this, dependsOn: [args.gatewayApiCrds, ...(args.controlPlane ? [args.controlPlane] : [])] },
+            { parent: this, dependsOn: dependsOnAll(args.gatewayApiCrds, args.controlPlane) },
         );
         this.name = gateway.metadata.name;
         this.namespace = gateway.metadata.namespace.apply((n) => n ?? "");

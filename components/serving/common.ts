@@ -102,11 +102,6 @@ export function multiSeriesQueryProblem(query: string): string | undefined {
     return undefined;
 }
 
-/** `dependsOn` list without the undefined entries (absent platform pieces). */
-export function present<R extends pulumi.Resource>(...rs: (R | undefined)[]): R[] {
-    return rs.filter((r): r is R => r !== undefined);
-}
-
 /**
  * Multi-node layout for data-parallel serving (llm-d wide-EP, LLMInferenceService workers): each
  * pod holds `dataLocal` data-parallel ranks of `tensor` GPUs; `data` ranks span `workers` pods.

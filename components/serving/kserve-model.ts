@@ -185,7 +185,7 @@ export class KServeModel extends pulumi.ComponentResource {
         }
         const labels = standardLabels("kserve", model.name, { "inference-platform/model": model.name });
         const body = inferenceServiceSpec(resolved);
-        const kedaDeps = model.autoscaling && mode === "Standard" && resolved.kedaCrds ? [resolved.kedaCrds] : [];
+        const kedaCrds = model.autoscaling && mode === "Standard" ? resolved.kedaCrds : undefined;
         const saDeps: pulumi.Resource[] = [];
         if (needsStorageCredentials(resolved)) {
             // KServe's credential builder mounts every Secret the ServiceAccount lists into the
@@ -211,7 +211,7 @@ export class KServeModel extends pulumi.ComponentResource {
             },
             // The kind, its webhooks and the huggingface runtime come from the KServe install; KServe
             // creates a KEDA ScaledObject for keda autoscaling, whose kind must exist too.
-            { parent: this, dependsOn: dependsOnAll(resolved.kserve, kedaDeps, saDeps) },
+            { parent: this, dependsOn: dependsOnAll(resolved.kserve, kedaCrds, saDeps) },
         );
         if (resolved.podMonitor) {
             new k8s.apiextensions.CustomResource(
@@ -227,7 +227,7 @@ export class KServeModel extends pulumi.ComponentResource {
                     },
                 },
                 // The PodMonitor kind exists once kube-prometheus-stack installed its CRDs.
-                { parent: this, dependsOn: resolved.monitoringCrds ? [resolved.monitoringCrds] : [] },
+                { parent: this, dependsOn: dependsOnAll(resolved.monitoringCrds) },
             );
         }
         this.url = pulumi.interpolate`http://${model.name}-predictor.${resolved.namespace}.svc.cluster.local/openai/v1`;

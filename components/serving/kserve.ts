@@ -13,7 +13,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease, deepMerge } from "../common/helm";
 import { componentOpts, componentType } from "../common/k8s";
-import { GatewayRef, installNamespace, present, ServingInstallArgs } from "./common";
+import { dependsOnAll } from "../common/dependencies";
+import { GatewayRef, installNamespace, ServingInstallArgs } from "./common";
 import { servingRuntimeValues } from "./kserve-runtimes";
 
 /** Deployment mode of InferenceServices: "Standard" (Deployments, HPA or KEDA) or "Knative" (Knative Services, scale to zero). */
@@ -139,7 +140,7 @@ export class KServe extends pulumi.ComponentResource {
                 `${name}-resources`,
                 { ...common, chartKey: "kserveResources", releaseName: "kserve", values: deepMerge(kserveResourcesValues({ ...args, mode: this.mode }), args.values) },
                 // Webhook certificates come from cert-manager; Knative mode needs Knative Serving first.
-                { parent: this, dependsOn: present(crd, args.certManager, this.mode === "Knative" ? args.knative : undefined) },
+                { parent: this, dependsOn: dependsOnAll(crd, args.certManager, this.mode === "Knative" ? args.knative : undefined) },
             );
             crdInstaller = crd;
             ready.push(resources);
@@ -152,7 +153,7 @@ export class KServe extends pulumi.ComponentResource {
             const crd = chartRelease(
                 `${name}-llmisvc-crd`,
                 { ...common, chartKey: "kserveLlmisvcCrd", releaseName: "kserve-llmisvc-crd", values: {} },
-                { ...crdOpts, dependsOn: present(crdInstaller) },
+                { ...crdOpts, dependsOn: dependsOnAll(crdInstaller) },
             );
             const resources = chartRelease(
                 `${name}-llmisvc-resources`,
@@ -163,7 +164,7 @@ export class KServe extends pulumi.ComponentResource {
                     values: deepMerge(llmisvcResourcesValues({ ...args, inferenceService: isvc }), isvc ? undefined : args.values),
                 },
                 // With kserve-resources present it owns the shared config the llmisvc controller reads.
-                { parent: this, dependsOn: present(crd, args.certManager, ...ready) },
+                { parent: this, dependsOn: dependsOnAll(crd, args.certManager, ready) },
             );
             crdInstaller ??= crd;
             ready.push(resources);

@@ -16,6 +16,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "../common/helm";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 import { extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
@@ -335,7 +336,7 @@ export class LlmD extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`LlmD ${name}: a multi-node replica needs LeaderWorkerSet; enable platform.lws`, this);
         }
         const monitoring = (resolved.monitoring ?? false) && resolved.monitoringCrds !== undefined;
-        const monitoringDeps = monitoring && resolved.monitoringCrds ? [resolved.monitoringCrds] : [];
+        const monitoringCrds = monitoring ? resolved.monitoringCrds : undefined;
         this.poolName = inferencePoolReleaseName(model);
 
         // The chart renders the InferencePool (GAIE CRDs) and, with monitoring, a ServiceMonitor.
@@ -349,7 +350,7 @@ export class LlmD extends pulumi.ComponentResource {
                 values: inferencePoolValues({ ...resolved, monitoring }),
                 skipAwait: resolved.skipAwait,
             },
-            { parent: this, dependsOn: [...(resolved.inferencePoolCrds ? [resolved.inferencePoolCrds] : []), ...monitoringDeps] },
+            { parent: this, dependsOn: dependsOnAll(resolved.inferencePoolCrds, monitoringCrds) },
         );
         chartRelease(
             `${name}-ms`,
@@ -362,7 +363,7 @@ export class LlmD extends pulumi.ComponentResource {
                 skipAwait: resolved.skipAwait,
             },
             // llm-d deployment order: pool (EPP) before model servers; PodMonitors and LWS need their CRDs.
-            { parent: this, dependsOn: [pool, ...monitoringDeps, ...(multiNode && resolved.lwsCrds ? [resolved.lwsCrds] : [])] },
+            { parent: this, dependsOn: dependsOnAll(pool, monitoringCrds, multiNode ? resolved.lwsCrds : undefined) },
         );
         new k8s.apiextensions.CustomResource(
             `${name}-route`,
@@ -373,7 +374,7 @@ export class LlmD extends pulumi.ComponentResource {
                 spec: httpRouteSpec(resolved.gateway, model.name, this.poolName),
             },
             // HTTPRoute is a Gateway API kind (its parent Gateway may appear later; the route then attaches).
-            { parent: this, dependsOn: resolved.gatewayCrds ? [resolved.gatewayCrds] : [] },
+            { parent: this, dependsOn: dependsOnAll(resolved.gatewayCrds) },
         );
         this.url = pulumi.interpolate`http://${gatewayServiceHost(resolved.gateway)}/${model.name}/v1`;
         this.registerOutputs({ url: this.url });

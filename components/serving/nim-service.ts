@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 import { acceleratorResources, extraEnv, poolPlacement } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import type { Model, Pool, ModelSpec, NodePool } from "../types";
@@ -116,7 +117,7 @@ export class NimService extends pulumi.ComponentResource {
                 spec: nimCacheSpec(resolved),
             },
             // NIMCache is an operator kind; the cached weights are expensive to pull again.
-            { parent: this, dependsOn: resolved.operator ? [resolved.operator] : [], retainOnDelete: true },
+            { parent: this, dependsOn: dependsOnAll(resolved.operator), retainOnDelete: true },
         );
         const monitoring = (resolved.serviceMonitor ?? false) && resolved.monitoringCrds !== undefined;
         new k8s.apiextensions.CustomResource(
@@ -130,7 +131,7 @@ export class NimService extends pulumi.ComponentResource {
             // Serves from the NIMCache; the operator creates a ServiceMonitor and, multi-node, a LeaderWorkerSet.
             {
                 parent: this,
-                dependsOn: [...(resolved.operator ? [resolved.operator] : []), cache, ...(monitoring && resolved.monitoringCrds ? [resolved.monitoringCrds] : []), ...(multiNode && resolved.lwsCrds ? [resolved.lwsCrds] : [])],
+                dependsOn: dependsOnAll(resolved.operator, cache, monitoring ? resolved.monitoringCrds : undefined, multiNode ? resolved.lwsCrds : undefined),
             },
         );
         this.url = pulumi.interpolate`http://${model.name}.${resolved.namespace}.svc.cluster.local:${NIM_PORT}/v1`;

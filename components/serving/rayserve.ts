@@ -21,6 +21,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOpts, componentType, standardLabels } from "../common/k8s";
+import { dependsOnAll } from "../common/dependencies";
 import { acceleratorResources, extraEnv, hfTokenEnv, poolPlacement, shmMount, shmVolume } from "../engine/pod";
 import type { Placement } from "../engine/types";
 import { images } from "../versions";
@@ -221,7 +222,7 @@ export class RayServeLlm extends pulumi.ComponentResource {
                 spec: rayServiceSpec(resolved),
             },
             // The RayService kind exists once the KubeRay operator installed its CRDs.
-            { parent: this, dependsOn: [...(resolved.rayCrds ? [resolved.rayCrds] : []), ...cacheDeps] },
+            { parent: this, dependsOn: dependsOnAll(resolved.rayCrds, cacheDeps) },
         );
         if (resolved.podMonitor) {
             new k8s.apiextensions.CustomResource(
@@ -238,7 +239,7 @@ export class RayServeLlm extends pulumi.ComponentResource {
                     },
                 },
                 // The PodMonitor kind exists once kube-prometheus-stack installed its CRDs.
-                { parent: this, dependsOn: resolved.monitoringCrds ? [resolved.monitoringCrds] : [] },
+                { parent: this, dependsOn: dependsOnAll(resolved.monitoringCrds) },
             );
         }
         this.url = pulumi.interpolate`http://${model.name}-serve-svc.${resolved.namespace}.svc.cluster.local:${RAY_SERVE_PORT}/v1`;

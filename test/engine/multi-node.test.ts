@@ -3,14 +3,13 @@ import { strict as assert } from "node:assert";
 import { LwsServer, sglangLwsContainers, vllmLwsContainers } from "../../components/engine/lws";
 import { RayVllmServer } from "../../components/engine/ray";
 import { checkObject } from "../conformance/upstream";
-import { one, promiseOf, registered, resetRecords } from "../helpers";
+import { one, promiseOf, registered, RELEASE, resetRecords } from "../helpers";
 import { config, containerOf, installer, manifestOf, podSpecOf, serverArgs, spec } from "./fixtures";
 
 const LWS = "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet";
 const STS = "kubernetes:apps/v1:StatefulSet";
 const SVC = "kubernetes:core/v1:Service";
 const PODMONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 const LLAMA_70B = "meta-llama/Llama-3.3-70B-Instruct";
 

@@ -5,7 +5,7 @@ import { SglangServer } from "../../components/engine/sglang";
 import { TritonTrtllmServer } from "../../components/engine/triton-trtllm";
 import { images } from "../../components/versions";
 import { checkObject } from "../conformance/upstream";
-import { one, promiseOf, registered, resetRecords } from "../helpers";
+import { one, promiseOf, registered, RELEASE, resetRecords } from "../helpers";
 import { config, containerOf, installer, manifestOf, podSpecOf, serverArgs, spec } from "./fixtures";
 
 const STS = "kubernetes:apps/v1:StatefulSet";
@@ -83,7 +83,7 @@ describe("VllmServer", () => {
         const crds = installer("v4-monitoring");
         new VllmServer("v4-pm", serverArgs(cfg, 0, { podMonitor: true, monitoringCrds: crds }));
         const pm = await one(PODMONITOR, "v4-pm-metrics");
-        const ns = await one("kubernetes:helm.sh/v3:Release", "v4-monitoring");
+        const ns = await one(RELEASE, "v4-monitoring");
         assert.ok(pm.dependsOn.includes(ns.urn), "the PodMonitor depends on the CRD installer");
         assert.deepEqual(spec(pm).podMetricsEndpoints, [{ port: "http", path: "/metrics", interval: "15s" }]);
         assert.deepEqual(spec(pm).selector.matchLabels, { "app.kubernetes.io/instance": "pm", "inference-platform/model": "pm" });
@@ -104,7 +104,7 @@ describe("VllmServer", () => {
         const tpl = await one(RCT, "v6-dra-gpus");
         const req = (tpl.inputs as any).spec.spec.devices.requests[0];
         assert.deepEqual(req.exactly, { deviceClassName: "gpu.nvidia.com", allocationMode: "ExactCount", count: 2 });
-        assert.ok(tpl.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "v6-dra-driver")).urn), "the claim waits for the driver's DeviceClass");
+        assert.ok(tpl.dependsOn.includes((await one(RELEASE, "v6-dra-driver")).urn), "the claim waits for the driver's DeviceClass");
         const sts = await one(STS, "v6-dra");
         const c = containerOf(sts);
         assert.equal(c.resources.limits, undefined, "no nvidia.com/gpu limit next to the claim");
@@ -247,7 +247,7 @@ describe("TritonTrtllmServer", () => {
         assert.deepEqual(spec(svc).ports.map((p: { port: number }) => p.port), [8000, 8001, 8002]);
         const pm = await one(PODMONITOR, "t1-trt-metrics");
         assert.deepEqual(spec(pm).podMetricsEndpoints[0], { port: "metrics", path: "/metrics", interval: "15s" });
-        assert.ok(pm.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "t1-mon")).urn));
+        assert.ok(pm.dependsOn.includes((await one(RELEASE, "t1-mon")).urn));
     });
 
     it("a placement or model change changes the pod template (the repository follows it on the next start)", async () => {

@@ -33,7 +33,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as packaged from "../../components/package";
 import { RecordedResource } from "../../stacks/plan/mock-engine";
-import { registered, resetRecords, ROOT } from "../helpers";
+import { installer, manifestInstaller, registered, resetRecords, ROOT } from "../helpers";
 
 // The host's input deserialization, exactly as Construct runs it (internal to @pulumi/pulumi).
 const server = require("@pulumi/pulumi/provider/server") as {
@@ -75,7 +75,6 @@ const big = { model: "meta-llama/Llama-3.3-70B-Instruct", parallelism: { tensor:
 const bigDp = { model: "meta-llama/Llama-3.3-70B-Instruct", parallelism: { tensor: 8, data: 2 } };
 const gateway = { name: "gw", namespace: "gateway", className: "istio" };
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CLAIM_TEMPLATE = "kubernetes:resource.k8s.io/v1:ResourceClaimTemplate";
 const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
 const is = (type: string, name?: RegExp) => (r: RecordedResource) => r.type === type && (name === undefined || name.test(r.name));
@@ -144,9 +143,9 @@ const WAITERS: Record<string, Waiter> = {
 function referenced(type: string, name: string): pulumi.Resource {
     switch (type) {
         case "kubernetes:yaml/v2:ConfigFile":
-            return new k8s.yaml.v2.ConfigFile(name, { file: `${name}.yaml` });
+            return manifestInstaller(name);
         case "kubernetes:helm.sh/v3:Release":
-            return new k8s.helm.v3.Release(name, { chart: name, namespace: "default" });
+            return installer(name);
         default:
             throw new Error(`no fixture for a ${type} reference: add one to test/package/references.test.ts`);
     }

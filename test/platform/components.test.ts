@@ -1,7 +1,7 @@
 /** Platform components: their options, emitted values/objects (checked against upstream), dependsOn edges. */
 import { strict as assert } from "node:assert";
 import * as k8s from "@pulumi/kubernetes";
-import { one, promiseOf, registered, resetRecords } from "../helpers";
+import { one, promiseOf, registered, RELEASE, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { NvidiaGpuOperator, gpuOperatorValues, nvidiaDriverRoot, DEVICE_PLUGIN_CONFIG } from "../../components/platform/gpu-operator";
 import { NvidiaNetworkOperator, nicClusterPolicySpec, rdmaPluginResourceName } from "../../components/platform/network-operator";
@@ -21,7 +21,6 @@ import { GatewayProvider, gatewayProviderShape } from "../../components/platform
 import { InferenceGateway, inferenceGatewaySpec } from "../../components/platform/inference-gateway";
 import { manifests } from "../../components/versions";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 
 /** A stand-in (custom) resource to depend on: a component with no children would expand to no URNs. */

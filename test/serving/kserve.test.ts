@@ -5,12 +5,11 @@ import { ISTIO_INGRESS_GATEWAY, KNATIVE_FEATURES, KnativeServing, knativeServing
 import { inferenceServiceSpec, KSERVE_DEFAULT_QUERY, KServeModel } from "../../components/serving/kserve-model";
 import { multiSeriesQueryProblem } from "../../components/serving/common";
 import { servingConfigProblems } from "../../stacks/stack/layers/serving";
-import { one, promiseOf, registered, resetRecords } from "../helpers";
+import { one, promiseOf, registered, RELEASE, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { config, crType, H100_POOL, inputs, installer, L40S_POOL, manifestOf, modelArgs, resolved, valuesOf } from "./fixtures";
 import { servingRuntimeValues } from "../../components/serving/kserve-runtimes";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ISVC = crType("serving.kserve.io/v1beta1", "InferenceService");
 const gateway = { name: "inference-gateway", namespace: "inference", className: "istio" };
 
@@ -60,7 +59,7 @@ describe("serving: KServe install", () => {
         const lcrd = await one(RELEASE, "ks-llmisvc-crd");
         const lres = await one(RELEASE, "ks-llmisvc-resources");
         const rt = await one(RELEASE, "ks-runtime-configs");
-        const cm = await one("kubernetes:helm.sh/v3:Release", "cert-manager-stand-in");
+        const cm = await one(RELEASE, "cert-manager-stand-in");
         assert.ok(res.dependsOn.includes(crd.urn) && res.dependsOn.includes(cm.urn));
         assert.ok(lres.dependsOn.includes(lcrd.urn) && lres.dependsOn.includes(res.urn), "llmisvc controller after kserve-resources (shared config)");
         // Both CRD charts render clusterstoragecontainers unless another release owns it: serialised.
@@ -131,7 +130,7 @@ describe("serving: KServe install", () => {
         // Gateway injection (Istio "Installing Gateways"): istiod fills in the proxy; it must exist first.
         assert.equal(podLabels["sidecar.istio.io/inject"], "true");
         assert.equal(inputs(dep).spec.template.metadata.annotations["inject.istio.io/templates"], "gateway");
-        const cp = await one("kubernetes:helm.sh/v3:Release", "istiod-stand-in");
+        const cp = await one(RELEASE, "istiod-stand-in");
         assert.ok(dep.dependsOn.includes(cp.urn));
         const rb = await one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "kn-istio-ingressgateway-sds");
         assert.deepEqual(inputs(rb).subjects, [{ kind: "ServiceAccount", name: "istio-ingressgateway", namespace: "istio-system" }]);
@@ -248,7 +247,7 @@ describe("serving: KServeModel (InferenceService)", () => {
         assert.equal(doc.metadata.annotations["prometheus.io/scrape"], "true");
         assert.equal(doc.metadata.annotations["serving.kserve.io/autoscalerClass"], "none");
         assert.deepEqual(doc.spec.predictor.tolerations.map((t: any) => t.key), ["dedicated", "nvidia.com/gpu"]);
-        const dep = await one("kubernetes:helm.sh/v3:Release", "kserve-stand-in");
+        const dep = await one(RELEASE, "kserve-stand-in");
         assert.ok(isvc.dependsOn.includes(dep.urn));
         assert.equal(await promiseOf(m.url), "http://huggingface-llama3-predictor.inference.svc.cluster.local/openai/v1");
     });
@@ -277,7 +276,7 @@ describe("serving: KServeModel (InferenceService)", () => {
         ]);
         assert.ok(p.model.args.includes("--model_id=facebook/opt-125m"));
         assert.equal(p.model.storageUri, undefined);
-        const keda = await one("kubernetes:helm.sh/v3:Release", "keda-stand-in");
+        const keda = await one(RELEASE, "keda-stand-in");
         assert.ok(isvc.dependsOn.includes(keda.urn));
     });
 
@@ -354,7 +353,7 @@ describe("serving: KServeModel (InferenceService)", () => {
         assert.ok(declared.some((p: any) => p.name === ep.port && p.containerPort === 8080), `scraped port ${JSON.stringify(ep)} not declared: ${JSON.stringify(declared)}`);
         // Knative accepts only these port names.
         assert.ok(declared.every((p: any) => ["http1", "h2c"].includes(p.name)));
-        const prom = await one("kubernetes:helm.sh/v3:Release", "prom-stand-in");
+        const prom = await one(RELEASE, "prom-stand-in");
         assert.ok(pm.dependsOn.includes(prom.urn));
     });
 

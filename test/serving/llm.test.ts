@@ -4,11 +4,10 @@ import { LlmInferenceService, llmInferenceServiceSpec } from "../../components/s
 import { LlmDInfra, llmdInfraValues } from "../../components/serving/llmd-infra";
 import { httpRouteSpec, inferencePoolValues, LlmD, LLMD_PROBES, LLMD_UCX_TLS, llmdPodLabels, modelServiceValues } from "../../components/serving/llmd";
 import { charts, images } from "../../components/versions";
-import { one, promiseOf, resetRecords } from "../helpers";
+import { one, promiseOf, RELEASE, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { config, crType, H100_POOL, inputs, installer, manifestInstaller, manifestOf, modelArgs, valuesOf } from "./fixtures";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const LLMISVC = crType("serving.kserve.io/v1alpha2", "LLMInferenceService");
 const ROUTE = crType("gateway.networking.k8s.io/v1", "HTTPRoute");
 const gateway = { name: "inference-gateway", namespace: "gw", className: "istio" };
@@ -42,7 +41,7 @@ describe("serving: LlmInferenceService", function () {
         assert.deepEqual(main.args.slice(0, 2), ["--max-model-len", String(cfg.models[0].maxModelLen)]);
         assert.equal(doc.spec.prefill, undefined);
         assert.equal(doc.spec.worker, undefined);
-        const dep = await one("kubernetes:helm.sh/v3:Release", "kserve-llm-stand-in");
+        const dep = await one(RELEASE, "kserve-llm-stand-in");
         assert.ok(r.dependsOn.includes(dep.urn));
         assert.equal(await promiseOf(c.url), "http://inference-gateway-istio.gw.svc.cluster.local/inference/llama-3-8b/v1");
     });
@@ -89,7 +88,7 @@ describe("serving: llm-d", () => {
         const rel = await one(RELEASE, "infra");
         assert.equal(valuesOf(rel).gateway.gatewayClassName, "agentgateway");
         assert.equal(infra.gateway.name, "gw2", "the Gateway name follows a stack's value override");
-        assert.ok(rel.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "gw-crds-stand-in")).urn));
+        assert.ok(rel.dependsOn.includes((await one(RELEASE, "gw-crds-stand-in")).urn));
     });
 
     it("inferencepool: llm-d EPP image, monitoring on, pool selector = modelservice pod labels; keys exist upstream", () => {

@@ -12,9 +12,8 @@ import { parseStackConfig } from "../../stacks/config/load";
 import { readStackFile, splitConfig } from "../../stacks/plan/plan";
 import { charts } from "../../components/versions";
 import { chartDefaultsFile } from "../conformance/upstream";
-import { registered, resetRecords, ROOT, stackFiles } from "../helpers";
+import { registered, RELEASE, resetRecords, ROOT, stackFiles } from "../helpers";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function get(o: any, dotted: string): unknown {

@@ -24,11 +24,10 @@ import * as YAML from "yaml";
 import { planAll } from "../../components/physical";
 import { images, LLMD_RELEASE, LLMD_RELEASES } from "../../components/versions";
 import type { RecordedResource } from "../../stacks/plan/mock-engine";
-import { planExample, resetRecords } from "../helpers";
+import { planExample, RELEASE, resetRecords } from "../helpers";
 import { chartArchive, fileInTgz } from "./chart-files";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const release = LLMD_RELEASES[LLMD_RELEASE.release];
 
 function valuesOf(resources: RecordedResource[], releaseName: string): any {

@@ -6,11 +6,10 @@ import { NimService } from "../../components/serving/nim-service";
 import { DynamoPlatform } from "../../components/serving/dynamo-platform";
 import { DynamoDeployment, dynamoGraphSpec } from "../../components/serving/dynamo";
 import { images } from "../../components/versions";
-import { one, promiseOf, registered, resetRecords } from "../helpers";
+import { one, promiseOf, registered, RELEASE, resetRecords } from "../helpers";
 import { checkValuesKeys, validateObject } from "../conformance/upstream";
 import { config, crType, H100_POOL, inputs, installer, manifestOf, modelArgs, valuesOf } from "./fixtures";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 describe("serving: RayServeLlm", () => {
     beforeEach(resetRecords);
@@ -42,7 +41,7 @@ describe("serving: RayServeLlm", () => {
         assert.deepEqual([wg.minReplicas, wg.replicas, wg.maxReplicas], [1, 1, 3]);
         assert.equal(wg.template.spec.containers[0].resources.limits["nvidia.com/gpu"], "2");
         assert.equal(wg.template.spec.containers[0].env[0].name, "HF_TOKEN");
-        assert.ok(r.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "kuberay-x")).urn));
+        assert.ok(r.dependsOn.includes((await one(RELEASE, "kuberay-x")).urn));
         assert.equal(await promiseOf(c.url), "http://qwen3-32b-serve-svc.inference.svc.cluster.local:8000/v1");
     });
 
@@ -61,7 +60,7 @@ describe("serving: RayServeLlm", () => {
             // Ray exports on metrics-export-port: the declared port must be that one.
             assert.equal(group.rayStartParams["metrics-export-port"], "8080");
         }
-        assert.ok(pm.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "prom-m")).urn));
+        assert.ok(pm.dependsOn.includes((await one(RELEASE, "prom-m")).urn));
     });
 
     it("model cache: one retained PVC the workers share (HF_HOME), ReadWriteMany when several workers can exist", async () => {
@@ -145,7 +144,7 @@ describe("serving: NIM", () => {
         assert.deepEqual(ss.storage, { nimCache: { name: "llama-nim-cache" } });
         assert.equal(ss.resources.limits["nvidia.com/gpu"], "1");
         assert.equal(ss.multiNode, undefined);
-        const op = await one("kubernetes:helm.sh/v3:Release", "nim-op-x");
+        const op = await one(RELEASE, "nim-op-x");
         assert.ok(cache.dependsOn.includes(op.urn) && svc.dependsOn.includes(op.urn) && svc.dependsOn.includes(cache.urn));
         assert.equal(await promiseOf(c.url), "http://llama-nim.inference.svc.cluster.local:8000/v1");
     });
@@ -155,7 +154,7 @@ describe("serving: NIM", () => {
         const svc = await one(crType("apps.nvidia.com/v1alpha1", "NIMService"), "b");
         assert.deepEqual(validateObject(manifestOf(svc)), []);
         assert.deepEqual(inputs(svc).spec.multiNode, { backendType: "lws", parallelism: { tensor: 8, pipeline: 2 } });
-        assert.ok(svc.dependsOn.includes((await one("kubernetes:helm.sh/v3:Release", "lws-x")).urn));
+        assert.ok(svc.dependsOn.includes((await one(RELEASE, "lws-x")).urn));
         assert.throws(() => new NimService("x", { ...modelArgs(cfg, 2), ...secrets }), /nim\.image: required/);
         assert.equal((await registered(crType("apps.nvidia.com/v1alpha1", "NIMCache"), "x-cache")).length, 0);
     });

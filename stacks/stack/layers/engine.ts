@@ -74,8 +74,9 @@ export class EngineLayer extends pulumi.ComponentResource {
             const multiNode = (): MultiNodeServerArgs => {
                 const channelTemplate = platform.computeDomainChannels[pool.name];
                 if (!channelTemplate) return common;
-                // Through the component's URN: the group waits for the DRA driver and its ComputeDomain (the controller then creates the channel template).
-                return { ...common, computeDomain: { channelTemplate: platform.computeDomains[pool.name].urn.apply(() => channelTemplate) } };
+                // Through the DRA driver component's URN: the group waits for its children, the release and the
+                // ComputeDomain (whose controller then creates the channel template).
+                return { ...common, computeDomain: { channelTemplate: platform.components.draDriver!.urn.apply(() => channelTemplate) } };
             };
             let server: EngineServer;
             switch (engineKind(model, placement)) {

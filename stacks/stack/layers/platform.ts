@@ -260,8 +260,6 @@ export class PlatformLayer extends pulumi.ComponentResource {
     public readonly draDriver?: k8s.helm.v3.Release;
     /** Pool name → channel ResourceClaimTemplate of its ComputeDomain (multi-node NVLink pools). */
     public readonly computeDomainChannels: Record<string, string> = {};
-    /** Pool name → its ComputeDomain (pods claiming the channel depend on it). */
-    public readonly computeDomains: Record<string, pulumi.Resource> = {};
     /** RDMA extended resources the Network Operator advertises (what engine pods request). */
     public readonly rdmaResourceNames: string[] = [];
 
@@ -346,8 +344,6 @@ export class PlatformLayer extends pulumi.ComponentResource {
             this.draDriver = c.draDriver.release;
             d.computeDomains.forEach((x) => {
                 this.computeDomainChannels[x.pool] = c.draDriver!.computeDomainChannels[x.name];
-                // The driver component: its children include the ComputeDomain (and the release behind it).
-                this.computeDomains[x.pool] = c.draDriver!;
             });
         }
         if (d.gpuOperator) {

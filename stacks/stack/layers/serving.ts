@@ -16,7 +16,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PACKAGE } from "../../../components/common/k8s";
 import type { Placement } from "../../../components/engine/types";
-import { GatewayRef, multiSeriesQueryProblem, present } from "../../../components/serving/common";
+import { GatewayRef, multiSeriesQueryProblem } from "../../../components/serving/common";
 import { DynamoDeployment, dynamoProblem } from "../../../components/serving/dynamo";
 import { DynamoPlatform } from "../../../components/serving/dynamo-platform";
 import { KnativeServing } from "../../../components/serving/knative";
